@@ -1,0 +1,1 @@
+"""Root conftest: registers the conformance harness plugin and nothing else."""
