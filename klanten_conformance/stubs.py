@@ -1,0 +1,315 @@
+"""Stub services the harness serves itself so a target can call back.
+
+- `SubjectRegistry`: a subject register whose URLs answer a chosen HTTP status.
+- `NotificationReceiver`: a notification callback endpoint that records what it receives.
+
+Both run a stdlib `ThreadingHTTPServer` in a daemon thread on loopback by default.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+Message = tuple[dict[str, str], Any]
+
+
+def _format_host(host: str) -> str:
+    """Put an IPv6 literal in brackets for use in a URL."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def dead_url(host: str = "127.0.0.1", advertise_host: str | None = None) -> str:
+    """A URL on a port where nothing listens (the port was free a moment ago)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port = sock.getsockname()[1]
+    shown = _format_host(advertise_host or host)
+    return f"http://{shown}:{port}/subjects/200/{uuid.uuid4().hex}"
+
+
+class _Server(ThreadingHTTPServer):
+    """ThreadingHTTPServer that knows its owning stub and supports IPv6 hosts."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], handler: type, owner: _StubService) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.owner = owner
+        super().__init__(address, handler)
+
+
+class _QuietHandler(BaseHTTPRequestHandler):
+    """Request handler without console logging and with a JSON helper."""
+
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the default per-request logging."""
+
+    def send_json(self, status: int, payload: Any, *, body: bool = True) -> None:
+        """Answer with `status` and a JSON payload (no body for HEAD, 204 and 304)."""
+        data = json.dumps(payload).encode()
+        no_body = status in (HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED)
+        self.send_response(status)
+        if not no_body:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "0" if no_body else str(len(data)))
+        self.end_headers()
+        if body and not no_body:
+            self.wfile.write(data)
+
+    def read_body(self) -> bytes:
+        """Read the request body as announced by Content-Length."""
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+
+class _StubService:
+    """Lifecycle shared by the stubs: bind, serve in a daemon thread, stop."""
+
+    handler_class: type[_QuietHandler] = _QuietHandler
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, advertise_host: str | None = None
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.advertise_host = advertise_host or host
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Self:
+        """Bind the socket and start serving; returns self."""
+        if self._server is not None:
+            return self
+        self._server = _Server((self.host, self.port), self.handler_class, self)
+        self.port = self._server.server_address[1]
+        name = f"{type(self).__name__}:{self.port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name=name, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    @property
+    def base_url(self) -> str:
+        """Root URL as handed out to the target (uses `advertise_host`)."""
+        if self._server is None:
+            raise RuntimeError(f"{type(self).__name__} is not started")
+        return f"http://{_format_host(self.advertise_host)}:{self.port}"
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class _SubjectHandler(_QuietHandler):
+    """Answers /subjects/<status>/<anything> with <status>."""
+
+    def _answer(self, *, body: bool) -> None:
+        registry: SubjectRegistry = self.server.owner  # type: ignore[assignment]
+        registry.record(self.command, self.path)
+        status = _status_from_path(self.path)
+        if status is None:
+            self.send_json(404, {"detail": "unknown subject path"}, body=body)
+        elif status == 200:
+            self.send_json(200, {"url": registry.base_url + self.path}, body=body)
+        else:
+            self.send_json(status, {"status": status}, body=body)
+
+    def do_GET(self) -> None:
+        self._answer(body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(body=False)
+
+    def _not_allowed(self) -> None:
+        self.server.owner.record(self.command, self.path)  # type: ignore[attr-defined]
+        self.read_body()
+        self.send_json(405, {"detail": "method not allowed"})
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = _not_allowed
+
+
+def _status_from_path(path: str) -> int | None:
+    """The status encoded in /subjects/<status>/..., or None when the path does not match."""
+    parts = urlsplit(path).path.split("/")
+    if len(parts) < 4 or parts[1] != "subjects" or not parts[2].isdigit():
+        return None
+    status = int(parts[2])
+    return status if 200 <= status <= 599 else None
+
+
+class SubjectRegistry(_StubService):
+    """A stub subject register: `url_for(404)` gives a URL that answers 404, and so on."""
+
+    handler_class = _SubjectHandler
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, advertise_host: str | None = None
+    ) -> None:
+        super().__init__(host, port, advertise_host)
+        self._lock = threading.Lock()
+        self._hits: list[tuple[str, str]] = []
+
+    def url_for(self, status: int = 200, key: str | None = None) -> str:
+        """A fresh URL answering `status`; `key` (default: a uuid4 hex) ends the path."""
+        if not 200 <= status <= 599:
+            raise ValueError(f"status must be 200..599, got {status}")
+        suffix = (key if key is not None else uuid.uuid4().hex).lstrip("/")
+        return f"{self.base_url}/subjects/{status}/{suffix}"
+
+    def dead_url(self) -> str:
+        """A URL on a port where nothing listens (connection refused)."""
+        return dead_url(self.host, self.advertise_host)
+
+    def record(self, method: str, path: str) -> None:
+        """Remember one request (called by the handler)."""
+        with self._lock:
+            self._hits.append((method, path))
+
+    @property
+    def hits(self) -> list[tuple[str, str]]:
+        """A copy of all (method, path) pairs received so far."""
+        with self._lock:
+            return list(self._hits)
+
+    def hit_count(self, url: str) -> int:
+        """How many requests reached the path of `url` (any method, query ignored)."""
+        wanted = urlsplit(url).path
+        return sum(1 for _, path in self.hits if urlsplit(path).path == wanted)
+
+
+class _NotificationHandler(_QuietHandler):
+    """Accepts POST /notificaties with a JSON body."""
+
+    def do_POST(self) -> None:
+        receiver: NotificationReceiver = self.server.owner  # type: ignore[assignment]
+        raw = self.read_body()
+        if urlsplit(self.path).path.rstrip("/") != NotificationReceiver.PATH:
+            self.send_json(404, {"detail": "unknown path"})
+            return
+        failure = receiver.take_failure()
+        if failure is not None:
+            self.send_json(failure, {"detail": "simulated failure"})
+            return
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            self.send_json(400, {"detail": "body is not JSON"})
+            return
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        receiver.deliver(headers, body)
+        self.send_json(201, {})
+
+
+class NotificationReceiver(_StubService):
+    """A stub notification callback: records every delivered message."""
+
+    PATH = "/notificaties"
+    handler_class = _NotificationHandler
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, advertise_host: str | None = None
+    ) -> None:
+        super().__init__(host, port, advertise_host)
+        self._cond = threading.Condition()
+        self._messages: list[Message] = []
+        self._fail_remaining = 0
+        self._fail_status = 503
+        self.failed_attempts = 0
+
+    @property
+    def url(self) -> str:
+        """The callback URL to register at the target."""
+        return self.base_url + self.PATH
+
+    @property
+    def messages(self) -> list[Message]:
+        """A copy of the delivered (headers, body) pairs, oldest first."""
+        with self._cond:
+            return list(self._messages)
+
+    def fail_next(self, n: int, status: int = 503) -> None:
+        """Answer the next `n` POSTs with `status` instead of accepting them."""
+        with self._cond:
+            self._fail_remaining = n
+            self._fail_status = status
+
+    def take_failure(self) -> int | None:
+        """Consume one pending simulated failure and return its status (handler use)."""
+        with self._cond:
+            if self._fail_remaining <= 0:
+                return None
+            self._fail_remaining -= 1
+            self.failed_attempts += 1
+            return self._fail_status
+
+    def deliver(self, headers: dict[str, str], body: Any) -> None:
+        """Record one accepted message and wake up waiters (handler use)."""
+        with self._cond:
+            self._messages.append((headers, body))
+            self._cond.notify_all()
+
+    def wait_for(self, predicate: Callable[[Any], bool], timeout: float = 5.0) -> Any:
+        """Return the first recorded body matching `predicate`, waiting up to `timeout` s."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                match = self._find(predicate)
+                if match is not None:
+                    return match[1]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(self._timeout_message(timeout))
+                self._cond.wait(remaining)
+
+    def _find(self, predicate: Callable[[Any], bool]) -> Message | None:
+        """First message whose body satisfies `predicate` (caller holds the lock)."""
+        for message in self._messages:
+            if predicate(message[1]):
+                return message
+        return None
+
+    def _timeout_message(self, timeout: float) -> str:
+        """Describe what did arrive, for a useful failure message (caller holds the lock)."""
+        bodies = [json.dumps(body, sort_keys=True)[:500] for _, body in self._messages]
+        received = "\n  ".join(bodies) if bodies else "(nothing)"
+        return (
+            f"no matching notification within {timeout:g}s; "
+            f"received {len(bodies)} message(s), {self.failed_attempts} failed attempt(s):\n"
+            f"  {received}"
+        )
+
+    def clear(self) -> None:
+        """Forget all messages, failed attempts and pending failures."""
+        with self._cond:
+            self._messages.clear()
+            self._fail_remaining = 0
+            self.failed_attempts = 0
