@@ -1,0 +1,79 @@
+"""The ``klanten-conformance`` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from reference_server import create_app, load_settings
+    from reference_server.config import ConfigError
+    from reference_server.faults import UnknownFaultError
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = load_settings(args.config, db_path=args.db)
+    except (ConfigError, UnknownFaultError) as exc:
+        print(f"klanten-conformance serve: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(settings)
+    print(
+        f"Klanten API reference server on http://{args.host}:{args.port}/klanten/api/v1 "
+        f"(database {settings.db_path})",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log
+    )
+    return 0
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from klanten_conformance import lint
+
+    return lint.main(args.lint_args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="klanten-conformance",
+        description="Conformance suite, linter and reference server for the VNG Klanten API.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the reference server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="SQLite file (default klanten-reference.sqlite3 in the working dir)",
+    )
+    serve.add_argument("--config", type=Path, default=None, help="TOML config file")
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.set_defaults(func=_serve)
+
+    lint = commands.add_parser("lint", help="lint an OpenAPI document", add_help=False)
+    lint.add_argument("lint_args", nargs=argparse.REMAINDER)
+    lint.set_defaults(func=_lint)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
