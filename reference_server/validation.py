@@ -15,10 +15,10 @@ from pathlib import Path
 import yaml
 from jsonschema.exceptions import ValidationError as SchemaError
 from openapi_core import OpenAPI
-from openapi_core.testing import MockRequest, MockResponse
+from openapi_core.testing import MockRequest
 from openapi_core.validation.request import exceptions as req_exc
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from openapi_schema_validator import OAS30ReadValidator, OAS30Validator, oas30_format_checker
 
 from reference_server.problems import InvalidParam
 
@@ -61,7 +61,17 @@ def schema_params(errors: Iterable[SchemaError], prefix: str = "") -> list[Inval
         if error.validator == "type" and error.instance is None:
             code = "null"
         params.append(InvalidParam(_dotted(prefix, error.absolute_path), code, error.message))
-    return params
+    return _unique(params)
+
+
+def _unique(params: list[InvalidParam]) -> list[InvalidParam]:
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for param in params:
+        if (param.name, param.code) not in seen:
+            seen.add((param.name, param.code))
+            kept.append(param)
+    return kept
 
 
 def _error_params(error: Exception) -> list[InvalidParam]:
@@ -94,6 +104,7 @@ class SpecValidator:
                 schema, format_checker=oas30_format_checker
             )
             self.identificatie_fields[subject_type] = frozenset(schema.get("properties", {}))
+        self._responses: dict[tuple[str, int], tuple[str, object] | None] = {}
 
     def _identificatie_schema(self, schemas: dict, ref: str) -> dict:
         """Resolve ``<subjectType>`` -> allOf part -> ``subjectIdentificatie`` schema, inlined."""
@@ -137,7 +148,7 @@ class SpecValidator:
             if isinstance(error, req_exc.SecurityValidationError):
                 continue  # the server authenticates requests itself
             params.extend(_error_params(error))
-        return params
+        return _unique(params)
 
     def identificatie_errors(self, subject_type: str, value: object) -> list[InvalidParam]:
         validator = self._identificatie.get(subject_type)
@@ -146,21 +157,54 @@ class SpecValidator:
         errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
         return schema_params(errors, prefix="subjectIdentificatie")
 
+    def _response_validator(self, operation: str, status: int) -> tuple[str, object] | None:
+        """(media type, body validator) the document declares for a response, or None."""
+        key = (operation, status)
+        if key not in self._responses:
+            self._responses[key] = self._build_response_validator(operation, status)
+        return self._responses[key]
+
+    def _build_response_validator(self, operation: str, status: int):
+        schemas = self.document["components"]
+        for item in self.document["paths"].values():
+            for spec in item.values():
+                if not isinstance(spec, dict) or spec.get("operationId") != operation:
+                    continue
+                response = spec.get("responses", {}).get(str(status))
+                if response is None:
+                    return None
+                if "$ref" in response:
+                    response = schemas["responses"][response["$ref"].rsplit("/", 1)[-1]]
+                content = response.get("content") or {}
+                if not content:
+                    return ("", None)
+                media, body = next(iter(content.items()))
+                schema = self._inline(schemas["schemas"], body["schema"])
+                return (media, OAS30ReadValidator(schema, format_checker=oas30_format_checker))
+        raise KeyError(operation)
+
     def response_errors(
-        self,
-        method: str,
-        path: str,
-        query: list[tuple[str, str]],
-        status: int,
-        headers: dict[str, str],
-        body: bytes,
-        content_type: str,
+        self, operation: str, status: int, content_type: str | None, body: bytes
     ) -> list[str]:
-        request = self._request(method, path, query, None)
-        response = MockResponse(
-            body, status_code=status, headers=headers, content_type=content_type
-        )
+        """What is wrong with a response according to the document (status, type, body).
+
+        Bodies are checked with validators compiled once per operation and status, the same
+        OpenAPI 3.0 schema validator openapi-core uses, so every response can be checked.
+        """
+        declared = self._response_validator(operation, status)
+        if declared is None:
+            return [f"status {status} is not documented for {operation}"]
+        media, validator = declared
+        if validator is None:
+            return [] if not body else [f"{operation} {status} must have no body"]
+        actual = (content_type or "").split(";")[0].strip()
+        if actual != media:
+            return [f"content type {actual or '(none)'} where {media} is documented"]
+        try:
+            instance = json.loads(body)
+        except ValueError:
+            return ["the body is not JSON"]
         return [
-            f"{type(e).__name__}: {e.__cause__ or e}"
-            for e in self.api.iter_response_errors(request, response)
+            f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
+            for e in validator.iter_errors(instance)
         ]
