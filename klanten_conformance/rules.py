@@ -22,7 +22,7 @@ SUPPORTED_VERSION = 1
 CLASS_APIS = frozenset({"klanten", "contactmomenten", "lint"})
 RULE_APIS = frozenset({"klanten", "contactmomenten", "none"})
 LEVELS = ("MUST", "SHOULD")
-LINT_LEVELS = ("error", "warning")
+LINT_LEVELS = ("error", "warning", "info")
 
 _TOP_KEYS = frozenset({"version", "classes", "rules"})
 _CLASS_KEYS = frozenset({"id", "title", "api", "description", "optional"})

@@ -1,0 +1,146 @@
+"""What a check reports, and the catalogue of lint rules (ids, levels, statements)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .loader import Loc
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+LEVEL_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+ADR = "https://gitdocumentatie.logius.nl/publicatie/api/adr/"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str
+    title: str
+    statement: str
+    help_uri: str = ""
+
+
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in [
+        Rule("LINT-VALID", ERROR, "Valid OpenAPI",
+             "The document is a valid OpenAPI 3.0 or 3.1 document: it follows the OpenAPI "
+             "schema, its $refs resolve, path parameters are declared, operationIds are "
+             "unique and no mapping has duplicate keys."),
+        Rule("LINT-COMPAT-MISSING", ERROR, "Nothing of the standard is missing",
+             "Every operation of the standard is present, and so is every parameter, "
+             "request or response media type, response, response header and schema "
+             "property the standard declares."),
+        Rule("LINT-COMPAT-EXTRA", ERROR, "Nothing beyond the standard",
+             "The standard forbids extensions: no operation, parameter, media type, "
+             "response, response header or schema property beyond the standard's document. "
+             "Specification extensions (x-...) do not change the interface and are not "
+             "compared."),
+        Rule("LINT-COMPAT-SCHEMA", ERROR, "Schemas keep the standard's constraints",
+             "Parameters and request/response schemas keep the standard's types, formats, "
+             "enums, nullability, required fields, limits, patterns and discriminators."),
+        Rule("LINT-COMPAT-SECURITY", ERROR, "Operations keep the standard's security",
+             "Each operation requires the same security schemes and scopes as in the "
+             "standard (scopes may be given in the requirement or in the operation's "
+             "x-scopes extension)."),
+        Rule("LINT-KEYWORD", WARNING, "Known keywords, in the right place",
+             "Schemas use only keywords of their OpenAPI version, keywords that apply to the "
+             "declared type, and (in OpenAPI 3.0) no keywords beside $ref, which are "
+             "ignored."),
+        Rule("LINT-REQUIRED-UNDEFINED", WARNING, "Required properties are defined",
+             "Every name in `required` is a property of the schema (including its allOf "
+             "parts)."),
+        Rule("LINT-DISCRIMINATOR", WARNING, "Discriminators resolve",
+             "A discriminator names a defined, required property; each mapping target "
+             "exists and is one of the schema's alternatives or extends it through allOf; "
+             "every enum value of the property maps to a schema."),
+        Rule("LINT-DUPLICATE-TITLE", WARNING, "Schema titles are unique",
+             "No two component schemas share a title (code generators name types after "
+             "titles)."),
+        Rule("LINT-UNUSED-COMPONENT", INFO, "Components are used",
+             "Every component is referenced from an operation, another used component, a "
+             "discriminator or a security requirement."),
+        Rule("LINT-NULLABLE-ENUM", WARNING, "A nullable enum lists null",
+             "In OpenAPI 3.0, `nullable: true` does not add null to an `enum` (OAS 3.0.3); "
+             "an enum meant to allow null lists it."),
+        Rule("LINT-SECURITY-SCOPES", WARNING, "Scopes only for OAuth2/OpenID Connect",
+             "In OpenAPI 3.0 the scope list of a security requirement must be empty for "
+             "schemes other than oauth2 and openIdConnect."),
+        Rule("LINT-IGNORED-HEADER", WARNING, "No Accept/Content-Type/Authorization parameters",
+             "Header parameters named Accept, Content-Type or Authorization are ignored by "
+             "OpenAPI; media types and security are declared elsewhere."),
+        Rule("LINT-ADR-VERSION-IN-URL", WARNING, "Major version in the URI",
+             "Every server URL contains the major version (`/v1`), only the major version, "
+             "and it matches info.version.", ADR + "#/core/uri-version"),
+        Rule("LINT-ADR-NO-TRAILING-SLASH", WARNING, "No trailing slash",
+             "Paths and server URLs do not end in a slash.", ADR + "#/core/no-trailing-slash"),
+        Rule("LINT-ADR-API-VERSION-HEADER", WARNING, "API-Version response header",
+             "Every response declares the `API-Version` header with the full version.",
+             ADR + "#/core/version-header"),
+        Rule("LINT-ADR-PROBLEM-JSON", WARNING, "Problem details for errors",
+             "Every 4xx/5xx response declares an `application/problem+json` body.",
+             ADR + "#/core/error-handling/problem-details"),
+        Rule("LINT-ADR-SECURITY", WARNING, "Security declared",
+             "Every operation is secured by a global or operation security requirement that "
+             "names declared security schemes and does not allow anonymous access.",
+             ADR + "#/core/transport/security"),
+        Rule("LINT-ADR-OPERATION-ID", WARNING, "Unique operationIds",
+             "Every operation has an operationId; no two operations share one (an exact "
+             "duplicate makes the document invalid and is reported as an error).",
+             ADR + "#/core/doc-openapi"),
+        Rule("LINT-ADR-SEMVER", WARNING, "Semantic versioning",
+             "info.version is a semantic version MAJOR.MINOR.PATCH.", ADR + "#/core/semver"),
+        Rule("LINT-ADR-KEBAB-CASE", WARNING, "Kebab-case path segments",
+             "Fixed path segments are lower case, words separated by hyphens.",
+             ADR + "#/core/path-segments-kebab-case"),
+    ]
+}
+
+
+@dataclass
+class Finding:
+    rule: str
+    message: str
+    loc: Loc
+    level: str = ""  # empty: the rule's level
+    breaking: bool | None = None  # compatibility findings only
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise ValueError(f"unknown lint rule {self.rule}")
+        self.level = self.level or RULES[self.rule].level
+
+    @property
+    def file(self) -> str:
+        return self.loc.source.display
+
+    @property
+    def pointer(self) -> str:
+        return self.loc.pointer
+
+    @property
+    def line(self) -> int:
+        return self.loc.source.position(self.loc.pointer)[0]
+
+    @property
+    def column(self) -> int:
+        return self.loc.source.position(self.loc.pointer)[1]
+
+    def as_dict(self) -> dict:
+        data = {
+            "rule": self.rule,
+            "level": self.level,
+            "message": self.message,
+            "file": self.file,
+            "pointer": self.pointer,
+            "line": self.line,
+            "column": self.column,
+        }
+        if self.breaking is not None:
+            data["breaking"] = self.breaking
+        return data
+
+
+def sort_key(finding: Finding) -> tuple:
+    return (finding.file, finding.line, finding.column, finding.rule, finding.message)
