@@ -455,6 +455,7 @@ class KlantenApi:
         if not self.fault("kla-002a"):
             await self.check_subject(data.get("subject"))
         klant_uuid = str(uuidlib.uuid4())
+        data = self._stored_form(data)
         row = self.row_for(klant_uuid, data)
         representation = self.representation(call, klant_uuid, data)
         try:
@@ -463,6 +464,17 @@ class KlantenApi:
             raise self._unique_error(exc) from None
         headers = {} if self.fault("LIFE-01") else {"Location": representation["url"]}
         return self.respond(call, 201, representation, headers)
+
+    def _stored_form(self, data: dict) -> dict:
+        """What is stored of a valid klant: all of it, unless a KLOK01 fault loses some."""
+        identificatie = data.get("subjectIdentificatie") or {}
+        if self.fault("KLOK01-01") and data.get("subjectType") == "vestiging":
+            data = {k: v for k, v in data.items() if k != "subjectIdentificatie"}
+        if self.fault("KLOK01-02") and data.get("subjectType") == "natuurlijk_persoon":
+            copied = {"voornaam": identificatie.get("voornamen"),
+                      "achternaam": identificatie.get("geslachtsnaam")}
+            data = {**data, **{k: v for k, v in copied.items() if v}}
+        return data
 
     def _unique_error(self, exc: UniqueViolation) -> ApiError:
         reasons = {
@@ -533,11 +545,15 @@ class KlantenApi:
         return self.respond(call, 204)
 
     async def klant_list(self, call: Call) -> Response:
+        # an empty filter value means "no filter" (as in the standard's implementations)
+        call.query = [(k, v) for k, v in call.query if v != ""]
         params = self.spec.request_errors("GET", call.path, call.query)
         if params:
             raise validation_error(params)
         query = dict(call.query)
         page = int(query.get("page") or 1)
+        if page < 1:
+            raise ApiError(404, "not_found", f"Invalid page {page}: pages start at 1.")
         conditions, values = self._filters(query)
         visible, visible_values = self.authn.list_visibility(
             call.principal, bool(query.get("klantnummer"))
@@ -547,6 +563,7 @@ class KlantenApi:
         if query.get("subjectNatuurlijkPersoon__inpBsn") and self.fault("KLOK01-C1b"):
             cache_key = urlencode(sorted(call.query)) + repr(call.principal.authenticatie)
         size = self.settings.page_size
+        page = min(page, 2**40)  # beyond any real page; keeps the offset within SQLite's range
         if cache_key and cache_key in self._bsn_cache:
             count, rows = self._bsn_cache[cache_key]
         else:
@@ -556,7 +573,7 @@ class KlantenApi:
             if cache_key:
                 self._bsn_cache[cache_key] = (count, rows)
         last_page = max(1, -(-count // size))
-        if page < 1 or page > last_page:
+        if page > last_page:
             raise ApiError(404, "not_found", f"Invalid page {page}: there are {last_page}.")
         results = [self.representation(call, klant_uuid, data) for klant_uuid, data in rows]
         body = {

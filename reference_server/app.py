@@ -22,7 +22,7 @@ from reference_server.config import Settings
 from reference_server.notifications import Notifier
 from reference_server.problems import ApiError
 from reference_server.storage import Store
-from reference_server.validation import SpecValidator
+from reference_server.validation import SpecValidator, spec_validator
 
 log = logging.getLogger("reference_server")
 
@@ -76,7 +76,7 @@ def _published_document(spec: SpecValidator, settings: Settings) -> dict:
 
 def create_app(settings: Settings) -> Starlette:
     """The reference server for ``settings``; its API lives under ``/klanten/api/v1``."""
-    spec = SpecValidator()
+    spec = spec_validator()
     store = Store(settings.db_path)
     notifier = Notifier(settings)
     api = KlantenApi(settings, store, spec, notifier)

@@ -153,7 +153,7 @@ def _server_section(raw: dict[str, Any]) -> dict[str, Any]:
         faults = raw["faults"]
         if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
             raise ConfigError("[server] faults: expected a list of fault names")
-        out["faults"] = parse_faults(faults)
+        out["faults"] = parse_faults(faults)  # UnknownFaultError names the bad ones
     return out
 
 
@@ -205,11 +205,11 @@ def load_settings(
             raise ConfigError(f"cannot read config file {config_path}: {exc.strerror}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {config_path} is not valid TOML: {exc}") from exc
-    if not kwargs["clients"]:
-        kwargs["clients"] = {DEMO_CLIENT_ID: demo_client()}
-        kwargs["uses_demo_secret"] = True
     kwargs["faults"] = kwargs.get("faults", frozenset()) | faults_from_env(environ)
     if db_path is not None:
         kwargs["db_path"] = Path(db_path)
     kwargs.update(overrides)
+    if not kwargs["clients"]:
+        kwargs["clients"] = {DEMO_CLIENT_ID: demo_client()}
+        kwargs["uses_demo_secret"] = True
     return Settings(**kwargs)

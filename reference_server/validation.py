@@ -7,6 +7,7 @@ discriminator mapping names.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -208,3 +209,9 @@ class SpecValidator:
             f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
             for e in validator.iter_errors(instance)
         ]
+
+
+@functools.cache
+def spec_validator(spec_path: Path = SPEC_PATH) -> SpecValidator:
+    """One validator per document and process: building one takes a while."""
+    return SpecValidator(spec_path)

@@ -154,7 +154,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}{API}"
 
-    def start(self, timeout: float = 20.0) -> LiveServer:
+    def start(self, timeout: float = 60.0) -> LiveServer:
         args = [
             sys.executable,
             "-m",
