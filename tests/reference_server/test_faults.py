@@ -1,0 +1,128 @@
+"""The fault switches: every one is accepted, unknown ones are refused by name, and together
+they cover the Klanten rules of the catalogue one to one."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from reference_server import create_app
+from reference_server.config import parse_config
+from reference_server.faults import ENV_VAR, FAULTS, UnknownFaultError, parse_faults
+from tests.reference_server.conftest import API, server_settings
+
+RULES_MD = Path(__file__).resolve().parents[3] / "shared" / "RULES.md"
+KLANTEN_CLASSES = (
+    "oas",
+    "gedrag",
+    "autorisatie",
+    "klok01",
+    "authenticatie",
+    "uitgangspunten",
+    "notificaties",
+)
+UNKNOWN = "KLOK01-C9"
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_every_fault_is_accepted(tmp_path: Path, name: str) -> None:
+    """Each fault name is accepted by name, from the environment and from a config file."""
+    assert parse_faults([name]) == {name}
+    assert server_settings(tmp_path, faults=(name,)).faults == {name}
+    assert parse_config({"server": {"faults": [name]}})["faults"] == {name}
+
+
+def test_all_faults_at_once_make_a_working_server(tmp_path: Path) -> None:
+    """All faults together still give a server that starts and answers."""
+    settings = server_settings(tmp_path, faults=tuple(FAULTS))
+    assert settings.faults == set(FAULTS)
+    with TestClient(create_app(settings)) as client:
+        assert client.get(f"{API}/schema/openapi.yaml").status_code == 200
+
+
+def test_unknown_fault_is_refused_by_name(tmp_path: Path) -> None:
+    """An unknown fault name raises UnknownFaultError naming it, wherever it is given."""
+    with pytest.raises(UnknownFaultError, match=UNKNOWN):
+        parse_faults(["KLOK01-C1", UNKNOWN])
+    with pytest.raises(UnknownFaultError, match=UNKNOWN):
+        server_settings(tmp_path, faults=(UNKNOWN,))
+    with pytest.raises(UnknownFaultError, match=UNKNOWN):
+        parse_config({"server": {"faults": [UNKNOWN]}})
+    with pytest.raises(UnknownFaultError, match="KLOK01-C3/no-such-variant"):
+        parse_faults(["KLOK01-C3/no-such-variant"])
+
+
+def test_unknown_fault_stops_the_server_at_start_up(make_server) -> None:
+    """make_server refuses an unknown fault instead of starting a server without it."""
+    with pytest.raises(UnknownFaultError, match=UNKNOWN):
+        make_server(faults=(UNKNOWN,))
+
+
+@pytest.mark.slow
+def test_unknown_fault_in_environment_stops_serve(tmp_path: Path) -> None:
+    """`klanten-conformance serve` with an unknown fault exits with an error naming it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "klanten_conformance.cli", "serve", "--db", str(tmp_path / "x")],
+        env={**os.environ, ENV_VAR: UNKNOWN},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert UNKNOWN in result.stderr
+
+
+# meta: faults <-> rule catalogue ---------------------------------------------------------------
+
+
+def catalogue_ids() -> dict[str, set[str]]:
+    """Rule ids per class from the tables of RULES.md."""
+    if not RULES_MD.is_file():
+        pytest.skip(f"the rule catalogue {RULES_MD} is not available")
+    ids: dict[str, set[str]] = {}
+    current = None
+    for line in RULES_MD.read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"^## Class `([^`]+)`", line)
+        if heading:
+            current = heading.group(1)
+            ids[current] = set()
+        elif line.startswith("## "):
+            current = None
+        elif current and line.startswith("|"):
+            first = line.strip("|").split("|")[0].strip()
+            if first and first != "id" and not set(first) <= set("-: "):
+                ids[current].add(first)
+    return ids
+
+
+def klanten_rule_ids() -> set[str]:
+    ids = catalogue_ids()
+    missing = [c for c in KLANTEN_CLASSES if not ids.get(c)]
+    assert not missing, f"RULES.md has no (or an empty) class {missing}"
+    return set().union(*(ids[c] for c in KLANTEN_CLASSES))
+
+
+def test_catalogue_is_read() -> None:
+    """The parser of RULES.md finds the rules it should (guards the meta tests below)."""
+    ids = klanten_rule_ids()
+    assert {"OAS-01", "kla-001a", "AUTH-02", "KLOK01-C1b", "AUTHN-04", "NOTIF-01"} <= ids
+
+
+def test_every_fault_breaks_a_klanten_rule() -> None:
+    """Every fault is named after a Klanten rule of RULES.md (variants after the '/')."""
+    ids = klanten_rule_ids()
+    strays = sorted(name for name in FAULTS if name.split("/", 1)[0] not in ids)
+    assert not strays, f"faults without a Klanten rule in RULES.md: {strays}"
+
+
+def test_every_klanten_rule_has_a_fault() -> None:
+    """Every Klanten rule of RULES.md can be switched off by at least one fault."""
+    covered = {name.split("/", 1)[0] for name in FAULTS}
+    uncovered = sorted(klanten_rule_ids() - covered)
+    assert not uncovered, f"Klanten rules without a fault: {uncovered}"
