@@ -1,1 +1,3 @@
 """Root conftest: registers the conformance harness plugin and nothing else."""
+
+pytest_plugins = ["klanten_conformance.plugin"]

@@ -41,6 +41,16 @@ def _lint(args: argparse.Namespace) -> int:
     return lint.main(args.lint_args)
 
 
+def _run(args: argparse.Namespace) -> int:
+    """Run the conformance suites: 0 all selected MUST rules pass, 1 one fails, 2 config error."""
+    import pytest
+
+    root = Path(__file__).resolve().parents[1]
+    argv = [str(root / "suites"), "-p", "klanten_conformance.plugin", "--rootdir", str(root)]
+    code = pytest.main([*argv, *args.pytest_args])
+    return {0: 0, 1: 1}.get(int(code), 2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="klanten-conformance",
@@ -67,10 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
     lint = commands.add_parser("lint", help="lint an OpenAPI document", add_help=False)
     lint.add_argument("lint_args", nargs=argparse.REMAINDER)
     lint.set_defaults(func=_lint)
+
+    run = commands.add_parser(
+        "run", help="run the conformance suites (pytest arguments pass through)", add_help=False
+    )
+    run.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    run.set_defaults(func=_run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["run"]:  # pytest arguments go through untouched, options included
+        return _run(argparse.Namespace(pytest_args=argv[1:]))
     args = build_parser().parse_args(argv)
     return args.func(args)
 

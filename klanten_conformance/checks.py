@@ -1,0 +1,140 @@
+"""Assertion helpers: each failure names the rule, what was expected and what came back.
+
+Responses sent through the harness client carry the recorded exchange (``response.exchange``),
+which is rendered into the failure as evidence (secrets already redacted).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import requests
+
+from klanten_conformance.http import Exchange
+
+
+class ConformanceFailure(AssertionError):
+    """A rule is not met; ``rule`` is the id the failure counts against."""
+
+    def __init__(self, rule: str, expected: str, received: str, evidence: str = "") -> None:
+        self.rule = rule
+        self.expected = expected
+        self.received = received
+        self.evidence = evidence
+        message = f"[{rule}] expected: {expected}\n[{rule}] received: {received}"
+        if evidence:
+            message += f"\n--- recorded exchange ---\n{evidence}"
+        super().__init__(message)
+
+
+def evidence_of(*responses: requests.Response | None) -> str:
+    exchanges: list[Exchange] = [
+        r.exchange  # type: ignore[attr-defined]
+        for r in responses
+        if r is not None and getattr(r, "exchange", None) is not None
+    ]
+    return "\n\n".join(exchange.render() for exchange in exchanges)
+
+
+def fail(rule: str, expected: str, received: str, *responses: requests.Response | None) -> None:
+    raise ConformanceFailure(rule, expected, received, evidence_of(*responses))
+
+
+def body_of(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _describe(response: requests.Response) -> str:
+    body = body_of(response)
+    if isinstance(body, dict) and "code" in body:
+        params = [
+            f"{p.get('name')}/{p.get('code')}"
+            for p in body.get("invalidParams") or []
+            if isinstance(p, dict)
+        ]
+        extra = f", invalidParams {', '.join(params)}" if params else ""
+        return f"HTTP {response.status_code}, code {body.get('code')!r}{extra}"
+    return f"HTTP {response.status_code}"
+
+
+def expect_status(rule: str, response: requests.Response, *statuses: int, what: str = "") -> Any:
+    """The response has one of ``statuses``; returns the decoded body."""
+    if response.status_code not in statuses:
+        wanted = " or ".join(str(s) for s in statuses)
+        fail(rule, f"{what + ': ' if what else ''}HTTP {wanted}", _describe(response), response)
+    return body_of(response)
+
+
+def expect_refused(
+    rule: str, response: requests.Response, statuses: Iterable[int] = (), what: str = ""
+) -> dict:
+    """Refused: a 4xx (one of ``statuses`` when given) with a problem body carrying a code."""
+    allowed = tuple(statuses)
+    status = response.status_code
+    ok = status in allowed if allowed else 400 <= status < 500
+    label = " or ".join(map(str, allowed)) if allowed else "a 4xx"
+    prefix = f"{what}: " if what else ""
+    if not ok:
+        fail(
+            rule, f"{prefix}refused with {label} and a problem body", _describe(response), response
+        )
+    body = body_of(response)
+    if not isinstance(body, dict) or "code" not in body:
+        fail(
+            rule,
+            f"{prefix}a problem body with a 'code'",
+            f"HTTP {status}, no problem body",
+            response,
+        )
+    return body  # type: ignore[return-value]
+
+
+def expect_invalid_param(
+    rule: str,
+    response: requests.Response,
+    name: str | None,
+    code: str | None = None,
+    what: str = "",
+) -> dict:
+    """A 400 whose ``invalidParams`` holds ``name`` (suffix match on dotted names) with ``code``."""
+    body = expect_refused(rule, response, (400,), what)
+    params = [p for p in body.get("invalidParams") or [] if isinstance(p, dict)]
+    for param in params:
+        pname = str(param.get("name", ""))
+        name_ok = name is None or pname == name or pname.endswith("." + name)
+        if name_ok and (code is None or param.get("code") == code):
+            return body
+    wanted = f"invalidParams entry {name or '*'}/{code or '*'}"
+    fail(rule, f"{what + ': ' if what else ''}400 with {wanted}", _describe(response), response)
+    return body
+
+
+def expect_equal(
+    rule: str, actual: Any, expected: Any, what: str, *responses: requests.Response | None
+) -> None:
+    if actual != expected:
+        fail(rule, f"{what} = {_show(expected)}", _show(actual), *responses)
+
+
+def expect_true(
+    rule: str,
+    condition: bool,
+    expected: str,
+    received: str,
+    *responses: requests.Response | None,
+) -> None:
+    if not condition:
+        fail(rule, expected, received, *responses)
+
+
+def _show(value: Any) -> str:
+    try:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 500 else text[:500] + "..."

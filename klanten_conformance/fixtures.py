@@ -1,0 +1,219 @@
+"""The ``klanten`` fixture: a client of the target that records, validates and cleans up.
+
+- every request is recorded (redacted) and its response carries ``response.exchange``;
+- every response is validated against the standard's OpenAPI document; mismatches fail the
+  test at teardown under rule OAS-02, so the rule the test is about keeps its own verdict;
+- end-user authentication is added automatically for requests about klanten the test created
+  with identifying data (``authn=AUTO``), or given explicitly;
+- every klant the test created is deleted at teardown, also when the test failed; nothing else
+  is ever deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from klanten_conformance import checks
+from klanten_conformance.http import RecordingClient
+from klanten_conformance.oas import ResponseValidator
+from klanten_conformance.profiles import Klanten10
+from klanten_conformance.stubs import NotificationReceiver, SubjectRegistry
+from klanten_conformance.summary import CHECKED_PROPERTY
+from klanten_conformance.target import Target
+from klanten_conformance.tokens import authenticatie_claim, make_token
+
+AUTO: Any = object()
+OAS_RULE = "OAS-02"
+
+
+class KlantenClient:
+    """What a suite test uses to talk to the Klanten API of the target."""
+
+    def __init__(self, target: Target, *, read_only: bool = False, node: Any = None) -> None:
+        self.target = target
+        self.read_only = read_only
+        self.node = node
+        self.profile = Klanten10(target.bronorganisatie)
+        self.http = RecordingClient(
+            target.klanten_url,
+            secrets=target.secrets,
+            default_headers={"Accept": "application/json"},
+        )
+        self.validator = ResponseValidator(target.klanten_url)
+        self.oas_errors: list[tuple[requests.Response, list[str]]] = []
+        self.created: dict[str, dict | None] = {}
+        self._authn: dict[str, dict | None] = {}
+        self._validated = False
+
+    # tokens and end-user authentication ----------------------------------------------------
+
+    @property
+    def has_restricted_client(self) -> bool:
+        return bool(self.target.restricted_client_id and self.target.restricted_secret)
+
+    def token(self, authn: dict | None = None, *, restricted: bool = False, **claims: Any) -> str:
+        if restricted:
+            client_id, secret = self.target.restricted_client_id, self.target.restricted_secret
+            if not client_id or not secret:
+                pytest.skip("no restricted client given (--restricted-client-id/--secret)")
+        else:
+            client_id, secret = self.target.client_id, self.target.secret
+        return make_token(client_id, secret, authenticatie=authn, extra_claims=claims or None)
+
+    def authn_for(self, body: dict, niveau: str | None = None) -> dict | None:
+        """The end-user authentication matching the identification of ``body``, if any."""
+        identity = self.profile.identificatie(body)
+        if identity is None:
+            return None
+        return authenticatie_claim(*identity, niveau=niveau or self.target.min_niveau)
+
+    # requests ------------------------------------------------------------------------------
+
+    def _key(self, url: str) -> str:
+        return self.http.url(url).split("?", 1)[0].rstrip("/")
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        authn: Any = AUTO,
+        token: str | None = None,
+        validate: bool = True,
+        **kwargs: Any,
+    ) -> requests.Response:
+        if token is None:
+            if authn is AUTO:
+                authn = self._authn.get(self._key(url))
+            token = self.token(authn)
+        response = self.http.request(method, url, token=token, **kwargs)
+        response.exchange = self.http.last  # type: ignore[attr-defined]
+        if validate:
+            self._validate(response)
+        return response
+
+    def _validate(self, response: requests.Response) -> None:
+        errors = self.validator.errors(response)
+        if errors:
+            self.oas_errors.append((response, errors))
+        if not self._validated and self.node is not None:
+            self._validated = True
+            self.node.user_properties.append((CHECKED_PROPERTY, OAS_RULE))
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", url, **kwargs)
+
+    def head(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("HEAD", url, **kwargs)
+
+    def list(self, authn: dict | None = None, **params: Any) -> requests.Response:
+        return self.request("GET", "klanten", authn=authn, params=params)
+
+    def delete(self, url: str, **kwargs: Any) -> requests.Response:
+        response = self.request("DELETE", url, **kwargs)
+        if response.status_code == 204:
+            self.created.pop(self._key(url), None)
+        return response
+
+    def put(self, url: str, body: dict, **kwargs: Any) -> requests.Response:
+        return self._change("PUT", url, body, **kwargs)
+
+    def patch(self, url: str, body: dict, **kwargs: Any) -> requests.Response:
+        return self._change("PATCH", url, body, **kwargs)
+
+    def _change(self, method: str, url: str, body: dict, **kwargs: Any) -> requests.Response:
+        response = self.request(method, url, json=body, **kwargs)
+        if response.status_code == 200:
+            self._remember(url, checks.body_of(response))
+        return response
+
+    def create(self, body: dict, *, authn: Any = AUTO, **kwargs: Any) -> requests.Response:
+        """POST a klant; with ``authn=AUTO`` the end user matching its identification."""
+        if self.read_only:
+            raise RuntimeError("--read-only: this check would create data (mark it creates_data)")
+        if authn is AUTO:
+            authn = self.authn_for(body)
+        response = self.request("POST", "klanten", json=body, authn=authn, **kwargs)
+        if response.status_code == 201:
+            representation = checks.body_of(response)
+            url = representation.get("url") if isinstance(representation, dict) else None
+            url = url or response.headers.get("Location")
+            if url:
+                self.created[self._key(url)] = authn
+                self._remember(url, representation)
+        return response
+
+    def make(self, rule: str, body: dict, **kwargs: Any) -> dict:
+        """Create a klant that the rule needs as a precondition; fail under ``rule`` if refused."""
+        response = self.create(body, **kwargs)
+        return checks.expect_status(rule, response, 201, what="creating the klant")
+
+    def _remember(self, url: str, representation: Any) -> None:
+        key = self._key(url)
+        authn = self.authn_for(representation) if isinstance(representation, dict) else None
+        self._authn[key] = authn
+        if key in self.created:
+            self.created[key] = authn
+
+    # teardown --------------------------------------------------------------------------------
+
+    def cleanup(self) -> list[str]:
+        """Delete every klant this test created; returns what could not be deleted."""
+        leftovers = []
+        for url, authn in list(self.created.items()):
+            try:
+                response = self.http.request("DELETE", url, token=self.token(authn))
+            except requests.RequestException as exc:
+                leftovers.append(f"{url}: {exc}")
+                continue
+            if response.status_code not in (204, 404):
+                leftovers.append(f"{url}: HTTP {response.status_code}")
+        self.created.clear()
+        self.http.close()
+        return leftovers
+
+    def raise_oas_errors(self) -> None:
+        if not self.oas_errors:
+            return
+        response, errors = self.oas_errors[0]
+        more = (
+            f" (and {len(self.oas_errors) - 1} more response(s))"
+            if len(self.oas_errors) > 1
+            else ""
+        )
+        checks.fail(
+            OAS_RULE,
+            "every response validates against the operation's response schema",
+            "; ".join(errors) + more,
+            response,
+        )
+
+
+def make_klanten_fixture(target: Target, request: pytest.FixtureRequest) -> Iterator[KlantenClient]:
+    client = KlantenClient(
+        target,
+        read_only=bool(request.config.getoption("read_only", False)),
+        node=request.node,
+    )
+    try:
+        yield client
+    finally:
+        leftovers = client.cleanup()
+        if leftovers:
+            request.node.warn(
+                pytest.PytestWarning("could not delete klanten created: " + "; ".join(leftovers))
+            )
+    client.raise_oas_errors()
+
+
+__all__ = [
+    "AUTO",
+    "KlantenClient",
+    "NotificationReceiver",
+    "SubjectRegistry",
+    "make_klanten_fixture",
+]

@@ -1,0 +1,1 @@
+"""The conformance suites: one folder per API, one module per conformance class."""
