@@ -4,7 +4,10 @@
 - every response is validated against the standard's OpenAPI document; mismatches fail the
   test at teardown under rule OAS-02, so the rule the test is about keeps its own verdict;
 - end-user authentication is added automatically for requests about klanten the test created
-  with identifying data (``authn=AUTO``), or given explicitly;
+  with identifying data (``authn=AUTO``), or given explicitly; an ``authn`` is the end user
+  (``subjectType``, ``identificatie``, ``niveau``) and is conveyed by the vendor's
+  ``pytest_klanten_authenticatie`` hook when one is implemented, by the JWT claim
+  ``authenticatie`` otherwise (klanten_conformance.hooks);
 - every klant the test created is deleted at teardown, also when the test failed; nothing else
   is ever deleted.
 """
@@ -17,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from klanten_conformance import checks
+from klanten_conformance import checks, hooks
 from klanten_conformance.http import RecordingClient
 from klanten_conformance.oas import ResponseValidator
 from klanten_conformance.profiles import Klanten10
@@ -27,16 +30,26 @@ from klanten_conformance.target import Target
 from klanten_conformance.tokens import authenticatie_claim, make_token
 
 AUTO: Any = object()
+#: ``token=NO_TOKEN`` sends a request without an Authorization header (AUTH-01)
+NO_TOKEN: Any = object()
 OAS_RULE = "OAS-02"
 
 
 class KlantenClient:
     """What a suite test uses to talk to the Klanten API of the target."""
 
-    def __init__(self, target: Target, *, read_only: bool = False, node: Any = None) -> None:
+    def __init__(
+        self,
+        target: Target,
+        *,
+        read_only: bool = False,
+        node: Any = None,
+        config: pytest.Config | None = None,
+    ) -> None:
         self.target = target
         self.read_only = read_only
         self.node = node
+        self.config = config if config is not None else getattr(node, "config", None)
         self.profile = Klanten10(target.bronorganisatie)
         self.http = RecordingClient(
             target.klanten_url,
@@ -55,14 +68,29 @@ class KlantenClient:
     def has_restricted_client(self) -> bool:
         return bool(self.target.restricted_client_id and self.target.restricted_secret)
 
-    def token(self, authn: dict | None = None, *, restricted: bool = False, **claims: Any) -> str:
+    def credentials(
+        self, authn: dict | None = None, *, restricted: bool = False, **claims: Any
+    ) -> tuple[str, dict[str, str]]:
+        """The token and extra headers of a request on behalf of end user ``authn`` (or none).
+
+        ``claims`` are added to the token last; the restricted client is the one for AUTH-02.
+        """
         if restricted:
             client_id, secret = self.target.restricted_client_id, self.target.restricted_secret
             if not client_id or not secret:
-                pytest.skip("no restricted client given (--restricted-client-id/--secret)")
+                pytest.skip(
+                    "no restricted client given (--restricted-client-id/--restricted-secret)"
+                )
         else:
             client_id, secret = self.target.client_id, self.target.secret
-        return make_token(client_id, secret, authenticatie=authn, extra_claims=claims or None)
+        conveyed = hooks.conveyance(self.config, authn) if authn is not None else hooks.Conveyance()
+        extra = {**conveyed.claims, **claims}
+        token = make_token(client_id, secret, extra_claims=extra or None)
+        return token, conveyed.headers
+
+    def token(self, authn: dict | None = None, *, restricted: bool = False, **claims: Any) -> str:
+        """The token of :meth:`credentials` (without the hook's extra headers)."""
+        return self.credentials(authn, restricted=restricted, **claims)[0]
 
     def authn_for(self, body: dict, niveau: str | None = None) -> dict | None:
         """The end-user authentication matching the identification of ``body``, if any."""
@@ -89,7 +117,11 @@ class KlantenClient:
         if token is None:
             if authn is AUTO:
                 authn = self._authn.get(self._key(url))
-            token = self.token(authn)
+            token, conveyed = self.credentials(authn)
+            if conveyed:
+                kwargs["headers"] = {**conveyed, **(kwargs.get("headers") or {})}
+        if token is NO_TOKEN:
+            token = None
         response = self.http.request(method, url, token=token, **kwargs)
         response.exchange = self.http.last  # type: ignore[attr-defined]
         if validate:
@@ -166,7 +198,8 @@ class KlantenClient:
         leftovers = []
         for url, authn in list(self.created.items()):
             try:
-                response = self.http.request("DELETE", url, token=self.token(authn))
+                token, headers = self.credentials(authn)
+                response = self.http.request("DELETE", url, token=token, headers=headers)
             except requests.RequestException as exc:
                 leftovers.append(f"{url}: {exc}")
                 continue
@@ -198,6 +231,7 @@ def make_klanten_fixture(target: Target, request: pytest.FixtureRequest) -> Iter
         target,
         read_only=bool(request.config.getoption("read_only", False)),
         node=request.node,
+        config=request.config,
     )
     try:
         yield client
@@ -212,6 +246,7 @@ def make_klanten_fixture(target: Target, request: pytest.FixtureRequest) -> Iter
 
 __all__ = [
     "AUTO",
+    "NO_TOKEN",
     "KlantenClient",
     "NotificationReceiver",
     "SubjectRegistry",

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from klanten_conformance import hooks
 from klanten_conformance.checks import ConformanceFailure
 from klanten_conformance.fixtures import KlantenClient, make_klanten_fixture
 from klanten_conformance.rules import Catalogue, CatalogueError, load_catalogue
 from klanten_conformance.stubs import NotificationReceiver, SubjectRegistry
-from klanten_conformance.summary import FAILED_PROPERTY, RULES_PROPERTY, Verdicts
+from klanten_conformance.summary import FAILED_PROPERTY, RULES_PROPERTY, Selection, Verdicts
 from klanten_conformance.target import (
     SECRET_ENV,
     ReferenceServer,
@@ -41,6 +42,13 @@ _OPTIONS = (
     "read_only",
 )
 _HARNESS = pytest.StashKey["Harness"]()
+_VERDICTS = pytest.StashKey[Verdicts]()
+_REQUESTS_OUTPUT = "klanten_requests"
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Register the vendor hooks (klanten_conformance.hooks)."""
+    pluginmanager.add_hookspecs(hooks)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,6 +67,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--read-only", action="store_true", help="run only checks that create nothing")
     group.addoption("--target", help="target name in the targets file")
     group.addoption("--targets-file", help="targets file (default ./targets.toml)")
+    group.addoption(
+        "--oas-examples",
+        type=int,
+        default=25,
+        help="generated cases per operation and mode in the oas class (default 25)",
+    )
+    group.addoption("--oas-seed", type=int, help="seed for the generated cases (reproducible runs)")
 
 
 class Harness:
@@ -151,7 +166,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[_HARNESS] = Harness(config)
     if not _is_worker(config) and suites_requested(config):
-        config.pluginmanager.register(Verdicts(config, _catalogue()), "klanten-verdicts")
+        verdicts = Verdicts(config, _catalogue(), selection(config))
+        config.pluginmanager.register(verdicts, "klanten-verdicts")
+        config.stash[_VERDICTS] = verdicts
+    if suites_requested(config):
+        _count_requests(config)
+    if suites_requested(config):
+        from klanten_conformance.report.plugin import register as register_report
+
+        register_report(config, _catalogue())
 
 
 def _catalogue() -> Catalogue:
@@ -174,7 +197,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     harness = config.stash[_HARNESS]
     try:
         harness.resolve()
-        if _is_worker(config):
+        if _is_worker(config) or config.option.collectonly:
             return
         if harness.explicit is not None:
             preflight(harness.explicit)
@@ -185,7 +208,69 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(f"klanten-conformance: {exc}", returncode=2)
 
 
+class _RequestCounter:
+    """Counts the HTTP requests of this process (harness client, schemathesis, preflight)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.workers = 0
+        self._original: Any = None
+
+    def install(self) -> None:
+        import requests.adapters
+
+        adapter = requests.adapters.HTTPAdapter
+        original = adapter.send
+        counter = self
+
+        def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+            counter.count += 1
+            return original(self, request, *args, **kwargs)
+
+        self._original = original
+        adapter.send = send  # type: ignore[method-assign]
+
+    def uninstall(self) -> None:
+        if self._original is not None:
+            import requests.adapters
+
+            requests.adapters.HTTPAdapter.send = self._original  # type: ignore[method-assign]
+            self._original = None
+
+
+_COUNTER = pytest.StashKey[_RequestCounter]()
+
+
+def _count_requests(config: pytest.Config) -> None:
+    counter = _RequestCounter()
+    counter.install()
+    config.stash[_COUNTER] = counter
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    counter = config.stash.get(_COUNTER, None)
+    if counter is None:
+        return
+    if _is_worker(config):
+        config.workeroutput[_REQUESTS_OUTPUT] = counter.count  # type: ignore[attr-defined]
+    verdicts = config.stash.get(_VERDICTS, None)
+    if verdicts is not None:
+        verdicts.requests = counter.count + counter.workers
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    counter = node.config.stash.get(_COUNTER, None)
+    if counter is not None:
+        counter.workers += int(getattr(node, "workeroutput", {}).get(_REQUESTS_OUTPUT, 0))
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    counter = config.stash.get(_COUNTER, None)
+    if counter is not None:
+        counter.uninstall()
     harness = config.stash.get(_HARNESS, None)
     if harness is not None:
         harness.close()
@@ -235,29 +320,27 @@ def pytest_collection_modifyitems(
                 item.add_marker(skip)
 
 
-def _select(config: pytest.Config, items: list[pytest.Item], catalogue: Any) -> None:
+def selection(config: pytest.Config) -> Selection:
+    """The rules selected by --classes/--rule/--level (a usage error for unknown ids)."""
     classes = _split(config.getoption("classes", None))
     wanted_rules = _split(config.getoption("rule", None))
-    level = config.getoption("level", None)
-    if not (classes or wanted_rules or level):
-        return
+    catalogue = _catalogue()
     unknown = sorted(classes - set(catalogue.classes)) + sorted(wanted_rules - set(catalogue.rules))
     if unknown:
         raise pytest.UsageError(
             f"unknown conformance class(es) or rule id(s): {', '.join(unknown)}"
         )
+    return Selection.of(classes, wanted_rules, config.getoption("level", None))
 
-    def wanted(rule_id: str) -> bool:
-        rule = catalogue.rules[rule_id]
-        return (
-            (not classes or rule.rule_class in classes)
-            and (not wanted_rules or rule_id in wanted_rules)
-            and (not level or rule.level == level)
-        )
 
+def _select(config: pytest.Config, items: list[pytest.Item], catalogue: Any) -> None:
+    chosen = selection(config)
+    if not chosen:
+        return
     keep, drop = [], []
     for item in items:
-        (keep if any(wanted(r) for r in rule_ids(item)) else drop).append(item)
+        wanted = any(chosen.wants(catalogue.rules[r]) for r in rule_ids(item))
+        (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

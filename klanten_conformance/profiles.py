@@ -20,6 +20,12 @@ IDENTIFICATION = {
     "niet_natuurlijk_persoon": ("innNnpId", "subjectNietNatuurlijkPersoon__innNnpId"),
     "vestiging": ("vestigingsNummer", "subjectVestiging__vestigingsNummer"),
 }
+#: subjectType -> other identification numbers, for klanten without the main one (KLUIT-02)
+OTHER_IDENTIFICATION = {
+    "natuurlijk_persoon": ("anpIdentificatie", "inpANummer"),
+    "niet_natuurlijk_persoon": ("annIdentificatie",),
+    "vestiging": (),
+}
 _GENERATORS = {
     "natuurlijk_persoon": random_bsn,
     "niet_natuurlijk_persoon": random_rsin,
@@ -62,6 +68,8 @@ class Klanten10:
             return None
         identificatie = body.get("subjectIdentificatie") or {}
         number = identificatie.get(IDENTIFICATION[subject_type][0])
+        for other in OTHER_IDENTIFICATION[subject_type]:
+            number = number or identificatie.get(other)
         if not number and body.get("subject"):
             number = str(body["subject"]).rstrip("/").rsplit("/", 1)[-1]
         return (subject_type, number) if number else None

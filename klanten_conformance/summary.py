@@ -6,15 +6,39 @@ Verdicts: pass, fail (a MUST rule failed), warning (a SHOULD rule failed), not a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pytest
 
-from klanten_conformance.rules import Catalogue
+from klanten_conformance.rules import Catalogue, Rule
 
 RULES_PROPERTY = "klanten_rules"
 FAILED_PROPERTY = "klanten_failed_rule"
 CHECKED_PROPERTY = "klanten_checked_rule"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rules a run selected with --classes, --rule and --level (empty: every rule)."""
+
+    classes: frozenset[str] = frozenset()
+    rules: frozenset[str] = frozenset()
+    level: str | None = None
+
+    @classmethod
+    def of(cls, classes: Iterable[str], rules: Iterable[str], level: str | None) -> Selection:
+        return cls(frozenset(classes), frozenset(rules), level or None)
+
+    def __bool__(self) -> bool:
+        return bool(self.classes or self.rules or self.level)
+
+    def wants(self, rule: Rule) -> bool:
+        return (
+            (not self.classes or rule.rule_class in self.classes)
+            and (not self.rules or rule.id in self.rules)
+            and (not self.level or rule.level == self.level)
+        )
 
 
 @dataclass
@@ -42,9 +66,14 @@ def _skip_reason(report: pytest.TestReport) -> str:
 class Verdicts:
     """Registered as a plugin on the controller (or the only process)."""
 
-    def __init__(self, config: pytest.Config, catalogue: Catalogue) -> None:
+    def __init__(
+        self, config: pytest.Config, catalogue: Catalogue, selection: Selection | None = None
+    ) -> None:
         self.config = config
         self.catalogue = catalogue
+        self.selection = selection or Selection()
+        #: HTTP requests the harness sent to the target (all processes), when counted
+        self.requests: int | None = None
         self.results: dict[str, RuleResult] = {}
         self.unattributed: list[str] = []
         self.seen = False
@@ -106,11 +135,17 @@ class Verdicts:
             for rule in self.catalogue.rules.values()
             if rule.id not in self.results and rule.api != "none"
         ]
-        if untested:
-            write("rules without a test in this run:")
-            for rule in untested:
-                reason = rule.not_tested_reason or "not selected, or no test yet"
+        uncovered = [rule for rule in untested if self.selection.wants(rule)]
+        if uncovered:
+            write("selected rules without a test in this run:")
+            for rule in uncovered:
+                reason = rule.not_tested_reason or "no test ran for this rule (deselected or none)"
                 write(f"  {rule.id:<12} {rule.level:<6} {reason}")
+        not_selected = len(untested) - len(uncovered)
+        if not_selected:
+            write(f"not selected (--classes/--rule/--level): {not_selected} rule(s)")
+        if self.requests is not None:
+            write(f"HTTP requests to the target: {self.requests}")
 
     def _line(self, rule_id: str, level: str) -> str:
         result = self.results[rule_id]

@@ -146,6 +146,7 @@ class ReferenceServer:
     def __init__(self, notificaties_url: str | None = None, min_niveau: str = "substantieel"):
         self.notificaties_url = notificaties_url
         self.min_niveau = min_niveau
+        self.page_size = 20
         self.workdir = Path(tempfile.mkdtemp(prefix="klanten-reference-"))
         self.port = free_port()
         self.secret = secrets.token_urlsafe(32)
@@ -165,6 +166,8 @@ class ReferenceServer:
         lines = [
             "[server]",
             f'min_niveau = "{self.min_niveau}"',
+            # small pages, so OAS-07 reaches a second page with few klanten
+            f"page_size = {self.page_size}",
             "",
             "[[clients]]",
             'client_id = "klanten-conformance"',

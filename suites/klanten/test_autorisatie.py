@@ -1,0 +1,196 @@
+"""Class `autorisatie`: ZGW JWT authorisation of every operation of the Klanten API."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+import requests
+
+from klanten_conformance import checks
+from klanten_conformance.fixtures import NO_TOKEN, KlantenClient
+from klanten_conformance.testdata import random_klantnummer
+from klanten_conformance.tokens import make_token
+
+pytestmark = pytest.mark.creates_data
+
+REFUSED = (401, 403)
+
+
+@dataclass
+class Fixture:
+    """A zelfstandige klant, one audittrail entry URL, and the klantnummer a refused create
+    uses (so the check can see that nothing was created)."""
+
+    body: dict
+    klant: dict
+    audit_url: str
+    new_klantnummer: str = field(default_factory=random_klantnummer)
+
+    @property
+    def url(self) -> str:
+        return self.klant["url"]
+
+
+def _existing(klanten: KlantenClient, rule: str) -> Fixture:
+    body = klanten.profile.zelfstandig(telefoonnummer="0612345678")
+    klant = klanten.make(rule, body)
+    trail = klanten.get(f"{klant['url']}/audittrail")
+    entries = checks.expect_status(rule, trail, 200, what="reading the audittrail")
+    uuid = entries[0].get("uuid") if isinstance(entries, list) and entries else "missing"
+    return Fixture(body, klant, f"{klant['url']}/audittrail/{uuid}")
+
+
+CHANGE = {"telefoonnummer": "0687654321"}
+#: operation -> how to call it with token ``t`` on fixture ``f``
+Operation = Callable[[KlantenClient, Fixture, object], requests.Response]
+OPERATIONS: dict[str, Operation] = {
+    "klant_list": lambda k, f, t: k.request("GET", "klanten", token=t),
+    "klant_list HEAD": lambda k, f, t: k.request("HEAD", "klanten", token=t),
+    "klant_create": lambda k, f, t: k.create(
+        k.profile.zelfstandig(klantnummer=f.new_klantnummer), token=t
+    ),
+    "klant_read": lambda k, f, t: k.get(f.url, token=t),
+    "klant_read HEAD": lambda k, f, t: k.head(f.url, token=t),
+    "klant_update": lambda k, f, t: k.put(f.url, {**f.body, **CHANGE}, token=t),
+    "klant_partial_update": lambda k, f, t: k.patch(f.url, CHANGE, token=t),
+    "klant_delete": lambda k, f, t: k.delete(f.url, token=t),
+    "audittrail_list": lambda k, f, t: k.get(f"{f.url}/audittrail", token=t),
+    "audittrail_read": lambda k, f, t: k.get(f.audit_url, token=t),
+}
+
+
+def _bad_token(klanten: KlantenClient, kind: str) -> object:
+    target = klanten.target
+    if kind == "no token":
+        return NO_TOKEN
+    if kind == "malformed token":
+        return "this.is-not-a.jwt"
+    if kind == "unknown client_id":
+        return make_token("unknown-" + secrets.token_hex(6), secrets.token_urlsafe(32))
+    return make_token(target.client_id, secrets.token_urlsafe(32))  # another secret
+
+
+def _expect_no_effect(rule: str, klanten: KlantenClient, fixture: Fixture) -> None:
+    """The klant is unchanged, has one audittrail entry, and the refused create left none."""
+    read = klanten.get(fixture.url)
+    stored = checks.expect_status(rule, read, 200, what="the klant still exists")
+    checks.expect_equal(rule, stored, fixture.klant, "the klant read back, unchanged", read)
+    trail = klanten.get(f"{fixture.url}/audittrail")
+    entries = checks.expect_status(rule, trail, 200)
+    checks.expect_equal(rule, len(entries or []), 1, "audittrail entries (only the create)", trail)
+    found = klanten.list(None, klantnummer=fixture.new_klantnummer)
+    body = checks.expect_status(rule, found, 200)
+    checks.expect_equal(rule, body.get("count"), 0, "klanten made by the refused create", found)
+
+
+@pytest.mark.rule("AUTH-01")
+@pytest.mark.parametrize(
+    "kind", ["no token", "malformed token", "unknown client_id", "another secret"]
+)
+def test_every_operation_refuses_bad_credentials(klanten: KlantenClient, kind: str) -> None:
+    """AUTH-01: every operation, HEAD included, refuses a request without valid credentials,
+    and such a request has no effect.
+
+    Method: with no token, a malformed token, a token of an unknown client_id, or a token of
+    the suite's client signed with another secret, call list, create, read, HEAD, PUT,
+    PATCH, DELETE and both audittrail operations → 401 or 403 with a problem body (HEAD:
+    the status only); afterwards the klant is unchanged and no klant was created.
+    """
+    fixture = _existing(klanten, "AUTH-01")
+    token = _bad_token(klanten, kind)
+    for name, operation in OPERATIONS.items():
+        response = operation(klanten, fixture, token)
+        what = f"{name} with {kind}"
+        if name.endswith("HEAD"):
+            checks.expect_status("AUTH-01", response, *REFUSED, what=what)
+        else:
+            checks.expect_refused("AUTH-01", response, REFUSED, what=what)
+    _expect_no_effect("AUTH-01", klanten, fixture)
+
+
+@pytest.mark.rule("AUTH-03")
+@pytest.mark.parametrize("claim", ["exp in the past", "nbf in the future", "aud"])
+def test_unusual_claims_are_refused(klanten: KlantenClient, claim: str) -> None:
+    """AUTH-03: tokens with legal but unusual claims are refused with 401/403, never a 5xx.
+
+    Method: a token of the suite's client with `exp` an hour ago (issued two hours ago), with
+    `nbf` an hour ahead, or with an `aud`; list, read and create with it → 401 or 403, and
+    the create stored nothing.
+    """
+    now = int(time.time())
+    claims = {
+        "exp in the past": {"iat": now - 7200, "exp": now - 3600},
+        "nbf in the future": {"nbf": now + 3600},
+        "aud": {"aud": "https://other-api.example.org"},
+    }[claim]
+    fixture = _existing(klanten, "AUTH-03")
+    token = klanten.token(**claims)
+    for name in ("klant_list", "klant_read", "klant_create"):
+        response = OPERATIONS[name](klanten, fixture, token)
+        checks.expect_status("AUTH-03", response, *REFUSED, what=f"{name} with {claim}")
+    _expect_no_effect("AUTH-03", klanten, fixture)
+
+
+# AUTH-02 -------------------------------------------------------------------------------------
+
+#: operations the restricted client (only klanten.lezen) may not call -> the scope they need
+WITHOUT_SCOPE = {
+    "klant_create": "klanten.aanmaken",
+    "klant_update": "klanten.bijwerken",
+    "klant_partial_update": "klanten.bijwerken",
+    "klant_delete": "klanten.verwijderen",
+    "audittrail_list": "audittrails.lezen",
+    "audittrail_read": "audittrails.lezen",
+}
+
+
+def _restricted_token(klanten: KlantenClient) -> str:
+    if not klanten.has_restricted_client:
+        pytest.skip(
+            "AUTH-02 needs a second client of the target with only klanten.lezen: "
+            "give --restricted-client-id and --restricted-secret"
+        )
+    return klanten.token(restricted=True)
+
+
+@pytest.mark.rule("AUTH-02")
+@pytest.mark.parametrize("operation", list(WITHOUT_SCOPE))
+def test_operation_requires_its_scope(klanten: KlantenClient, operation: str) -> None:
+    """AUTH-02: each operation requires its own scope; without it → 403 and no side effect.
+
+    Method: with the restricted client (scope klanten.lezen only), call an operation that
+    needs another scope → 403 with a problem body; afterwards the klant is unchanged, still
+    there, and no klant was created.
+    """
+    token = _restricted_token(klanten)
+    fixture = _existing(klanten, "AUTH-02")
+    response = OPERATIONS[operation](klanten, fixture, token)
+    scope = WITHOUT_SCOPE[operation]
+    checks.expect_refused("AUTH-02", response, (403,), what=f"{operation} without {scope}")
+    _expect_no_effect("AUTH-02", klanten, fixture)
+
+
+@pytest.mark.rule("AUTH-02")
+def test_reading_needs_only_klanten_lezen(klanten: KlantenClient) -> None:
+    """AUTH-02: list, read and HEAD need `klanten.lezen`, which the restricted client holds.
+
+    Method: with the restricted client, list (on the klantnummer), read and HEAD a
+    zelfstandige klant → 200 each; this also shows the client's 403s elsewhere are about
+    scopes, not about its credentials.
+    """
+    token = _restricted_token(klanten)
+    fixture = _existing(klanten, "AUTH-02")
+    listed = klanten.request(
+        "GET", "klanten", token=token, params={"klantnummer": fixture.body["klantnummer"]}
+    )
+    checks.expect_status("AUTH-02", listed, 200, what="klant_list with klanten.lezen")
+    checks.expect_status(
+        "AUTH-02", klanten.get(fixture.url, token=token), 200, what="klant_read with klanten.lezen"
+    )
+    checks.expect_status(
+        "AUTH-02", klanten.head(fixture.url, token=token), 200, what="HEAD with klanten.lezen"
+    )

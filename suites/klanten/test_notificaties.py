@@ -1,0 +1,87 @@
+"""Class `notificaties`: every change of a klant is published on the kanaal `klanten`.
+
+Needs the harness's notification receiver registered at the target; the class is skipped,
+with the reason, when it is not (the ``notification_receiver`` fixture decides).
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from klanten_conformance import checks
+from klanten_conformance.fixtures import KlantenClient
+from klanten_conformance.stubs import NotificationReceiver
+
+pytestmark = pytest.mark.creates_data
+
+WAIT_SECONDS = 10.0
+
+
+def _expect_notification(
+    receiver: NotificationReceiver,
+    actie: str,
+    url: str,
+    subject_type: str,
+    response: requests.Response,
+) -> None:
+    """A notification for ``actie`` on the klant ``url`` arrived, with the documented fields."""
+
+    def about(body: object) -> bool:
+        return (
+            isinstance(body, dict)
+            and body.get("actie") == actie
+            and url in (body.get("resourceUrl"), body.get("hoofdObject"))
+        )
+
+    try:
+        message = receiver.wait_for(about, timeout=WAIT_SECONDS)
+    except TimeoutError as exc:
+        checks.fail("NOTIF-01", f"a notification with actie {actie} for {url}", str(exc), response)
+        return
+    expected = {
+        "kanaal": "klanten",
+        "resource": "klant",
+        "actie": actie,
+        "hoofdObject": url,
+        "resourceUrl": url,
+    }
+    for name, value in expected.items():
+        checks.expect_equal("NOTIF-01", message.get(name), value, f"{actie}: {name}", response)
+    kenmerken = message.get("kenmerken") or {}
+    checks.expect_equal(
+        "NOTIF-01",
+        kenmerken.get("subjectType"),
+        subject_type,
+        f"{actie}: kenmerken.subjectType",
+        response,
+    )
+
+
+@pytest.mark.rule("NOTIF-01")
+def test_every_change_is_published(
+    klanten: KlantenClient, notification_receiver: NotificationReceiver
+) -> None:
+    """NOTIF-01: create, update, partial update and delete of a klant each publish a
+    notification on kanaal `klanten`.
+
+    Method: create an aangehaakte klant (natuurlijk persoon), PUT it, PATCH it and DELETE
+    it; for each change the receiver gets a notification with kanaal `klanten`, resource
+    `klant`, the actie, hoofdObject = resourceUrl = the klant URL and
+    kenmerken.subjectType `natuurlijk_persoon`.
+    """
+    body = klanten.profile.aangehaakt("natuurlijk_persoon")
+    subject_type = body["subjectType"]
+    create = klanten.create(body)
+    klant = checks.expect_status("NOTIF-01", create, 201, what="creating the klant")
+    url = klant["url"]
+    _expect_notification(notification_receiver, "create", url, subject_type, create)
+    put = klanten.put(url, {**body, "telefoonnummer": "0612345678"})
+    checks.expect_status("NOTIF-01", put, 200, what="PUT")
+    _expect_notification(notification_receiver, "update", url, subject_type, put)
+    patch = klanten.patch(url, {"telefoonnummer": "0687654321"})
+    checks.expect_status("NOTIF-01", patch, 200, what="PATCH")
+    _expect_notification(notification_receiver, "partial_update", url, subject_type, patch)
+    delete = klanten.delete(url)
+    checks.expect_status("NOTIF-01", delete, 204, what="DELETE")
+    _expect_notification(notification_receiver, "destroy", url, subject_type, delete)
