@@ -83,13 +83,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("pytest_args", nargs=argparse.REMAINDER)
     run.set_defaults(func=_run)
+
+    # reports and the catalogue (klanten_conformance/report/cli.py); arguments pass through
+    for name, help_text in (
+        ("report", "rebuild conformance.html and badge.json of a run folder"),
+        ("rules", "list the rule catalogue (--class, --level)"),
+        ("coverage", "print which tests prove each rule"),
+    ):
+        sub = commands.add_parser(name, help=help_text, add_help=False)
+        sub.add_argument("sub_args", nargs=argparse.REMAINDER)
+        sub.set_defaults(func=_report_command)
     return parser
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    from klanten_conformance.report import cli
+
+    handler = {"report": cli.report_main, "rules": cli.rules_main, "coverage": cli.coverage_main}
+    return handler[args.command](args.sub_args)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["run"]:  # pytest arguments go through untouched, options included
+        from klanten_conformance.report.cli import nightly_main, wants_targets
+
+        if wants_targets(argv[1:]):
+            return nightly_main(argv[1:])
         return _run(argparse.Namespace(pytest_args=argv[1:]))
+    if argv[:1] and argv[0] in ("report", "rules", "coverage"):  # options pass through too
+        return _report_command(argparse.Namespace(command=argv[0], sub_args=argv[1:]))
     args = build_parser().parse_args(argv)
     return args.func(args)
 

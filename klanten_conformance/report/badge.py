@@ -1,0 +1,63 @@
+"""``badge.json``: shields.io endpoint badges, passed/total MUST rules overall and per class.
+
+Serve the file and point ``https://img.shields.io/endpoint?url=...`` at it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from klanten_conformance.report.model import FAIL, NOT_RUN, RunResult
+
+FILENAME = "badge.json"
+LABEL = "Klanten API"
+
+
+def _color(passed: int, total: int, failed: bool) -> str:
+    if failed:
+        return "red"
+    if total and passed == total:
+        return "brightgreen"
+    return "yellow"
+
+
+def badge(result: RunResult) -> dict[str, Any]:
+    if result.status != "complete":
+        return {"schemaVersion": 1, "label": LABEL, "message": "run error", "color": "lightgrey"}
+    passed, total = result.must_score()
+    return {
+        "schemaVersion": 1,
+        "label": f"{LABEL} {result.profile}",
+        "message": f"{passed}/{total} MUST",
+        "color": _color(passed, total, result.verdict == FAIL),
+    }
+
+
+def class_badges(result: RunResult) -> dict[str, dict[str, Any]]:
+    badges = {}
+    for rule_class in result.classes:
+        if rule_class.verdict == NOT_RUN:
+            continue
+        passed, total = rule_class.must_score()
+        badges[rule_class.id] = {
+            "schemaVersion": 1,
+            "label": f"{LABEL} {rule_class.id}",
+            "message": f"{passed}/{total} MUST",
+            "color": _color(passed, total, rule_class.verdict == FAIL),
+        }
+    return badges
+
+
+def write(result: RunResult, run_dir: Path) -> list[Path]:
+    """``badge.json`` (overall) and ``badge-<class>.json`` for every class that ran."""
+    run_dir = Path(run_dir)
+    files = {FILENAME: badge(result)}
+    files.update({f"badge-{cid}.json": data for cid, data in class_badges(result).items()})
+    paths = []
+    for name, data in files.items():
+        path = run_dir / name
+        path.write_text(json.dumps(data) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -1,0 +1,207 @@
+"""Commands around reports and the catalogue: ``report``, ``rules``, ``coverage``.
+
+Each ``*_main(argv)`` returns an exit code; ``klanten_conformance.cli`` dispatches to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from klanten_conformance.fixtures import OAS_RULE
+from klanten_conformance.report import badge, html_report, json_report
+from klanten_conformance.rules import Catalogue, CatalogueError, Rule, load_catalogue
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITES_DIR = ROOT / "suites"
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _message(exc: Exception) -> str:
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+
+
+# report ---------------------------------------------------------------------------------------
+
+
+def report_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="klanten-conformance report",
+        description="Rebuild conformance.html and badge.json of a run from its conformance.json.",
+    )
+    parser.add_argument("run_dir", type=Path, help="the run folder (reports/<run-id>)")
+    args = parser.parse_args(argv)
+    try:
+        result = json_report.read(args.run_dir)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"klanten-conformance report: cannot read {args.run_dir}: {exc}", file=sys.stderr)
+        return 2
+    run_dir = args.run_dir if args.run_dir.is_dir() else args.run_dir.parent
+    written = [html_report.write(result, run_dir), *badge.write(result, run_dir)]
+    for path in written:
+        print(path)
+    return 0
+
+
+# rules ----------------------------------------------------------------------------------------
+
+
+def _rule_lines(rule: Rule) -> list[str]:
+    head = f"{rule.id:<12} {rule.rule_class:<16} {rule.level:<7} "
+    head += f"{rule.source_document} — {rule.source_section}"
+    body = textwrap.wrap(rule.statement, width=92, initial_indent="    ", subsequent_indent="    ")
+    if rule.not_tested_reason:
+        body.append(f"    not tested: {rule.not_tested_reason}")
+    return [head, *body]
+
+
+def rules_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="klanten-conformance rules", description="List the rule catalogue."
+    )
+    parser.add_argument("--class", dest="classes", action="append", help="class id(s)")
+    parser.add_argument("--level", action="append", help="MUST, SHOULD (lint: error, warning)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    args = parser.parse_args(argv)
+    try:
+        catalogue = load_catalogue()
+        rules = catalogue.select(classes=_split(args.classes), levels=_split(args.level))
+    except (CatalogueError, KeyError) as exc:
+        print(f"klanten-conformance rules: {_message(exc)}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        data = [
+            {
+                "id": r.id,
+                "class": r.rule_class,
+                "level": r.level,
+                "source": {"document": r.source_document, "section": r.source_section},
+                "statement": r.statement,
+                "check": r.check,
+                "not_tested_reason": r.not_tested_reason,
+            }
+            for r in rules
+        ]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    for rule in rules:
+        print("\n".join(_rule_lines(rule)))
+    print(f"{len(rules)} rule(s)")
+    return 0
+
+
+# coverage -------------------------------------------------------------------------------------
+
+
+class _RuleCollector:
+    """Collects the rule markers of the suite tests without running or starting anything."""
+
+    def __init__(self) -> None:
+        self.tests: dict[str, list[str]] = {}
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "rule(*ids): rule ids")
+        config.addinivalue_line("markers", "creates_data: creates data")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            for marker in item.iter_markers("rule"):
+                for rule_id in marker.args:
+                    self.tests.setdefault(str(rule_id), []).append(item.nodeid)
+
+
+def collect_rule_tests(suites_dir: Path = SUITES_DIR) -> dict[str, list[str]]:
+    """rule id → test node ids of the suites (by collection, with the harness plugin off)."""
+    collector = _RuleCollector()
+    args = [
+        str(suites_dir),
+        "--collect-only",
+        "--capture=no",
+        "-qq",
+        "-p",
+        "no:klanten_conformance.plugin",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "--rootdir",
+        str(ROOT),
+    ]
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = pytest.main(args, plugins=[collector])
+    if code not in (0, 5):
+        raise RuntimeError(f"collecting the suites failed (pytest exit code {int(code)})")
+    return collector.tests
+
+
+def _function_names(nodeids: list[str]) -> list[str]:
+    """Node ids without their parameters, each once (a parametrized test counts once)."""
+    return list(dict.fromkeys(nodeid.split("[", 1)[0] for nodeid in nodeids))
+
+
+def coverage_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="klanten-conformance coverage",
+        description="Which tests prove each rule; rules without a test, with the reason.",
+    )
+    parser.add_argument("--class", dest="classes", action="append", help="class id(s)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    args = parser.parse_args(argv)
+    try:
+        catalogue: Catalogue = load_catalogue()
+        rules = catalogue.select(classes=_split(args.classes))
+    except (CatalogueError, KeyError) as exc:
+        print(f"klanten-conformance coverage: {_message(exc)}", file=sys.stderr)
+        return 2
+    tests = collect_rule_tests()
+    if args.format == "json":
+        data = {rule.id: _function_names(tests.get(rule.id, [])) for rule in rules}
+        print(json.dumps(data, indent=2))
+        return 0
+    covered = 0
+    for rule in rules:
+        names = _function_names(tests.get(rule.id, []))
+        if names:
+            covered += 1
+            print(f"{rule.id:<12} {rule.level:<7} {len(names)} test(s)")
+            print("\n".join(f"    {name}" for name in names))
+        elif rule.id == OAS_RULE:
+            print(f"{rule.id:<12} {rule.level:<7} checked on every response of the rule tests")
+        elif rule.api == "none":
+            print(f"{rule.id:<12} {rule.level:<7} checked by the linter (klanten-conformance lint)")
+        else:
+            reason = rule.not_tested_reason or "no test yet"
+            print(f"{rule.id:<12} {rule.level:<7} NOT TESTED: {reason}")
+    suite_rules = [r for r in rules if r.api != "none"]
+    print(f"{covered} of {len(suite_rules)} suite rule(s) have a test")
+    return 0
+
+
+# nightly --------------------------------------------------------------------------------------
+
+
+def wants_targets(run_args: list[str]) -> bool:
+    """``run`` arguments ask for nightly mode (``--targets FILE``)."""
+    return any(arg == "--targets" or arg.startswith("--targets=") for arg in run_args)
+
+
+def nightly_main(run_args: list[str]) -> int:
+    """``klanten-conformance run --targets targets.toml [pytest args]``."""
+    from klanten_conformance.report.nightly import run_targets
+
+    parser = argparse.ArgumentParser(prog="klanten-conformance run", add_help=False)
+    parser.add_argument("--targets", type=Path, required=True)
+    args, rest = parser.parse_known_args(run_args)
+    return run_targets(args.targets, rest)

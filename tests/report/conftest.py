@@ -1,0 +1,124 @@
+"""Helpers of the report tests: an external reference server with a known secret, CLI runs."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+KNOWN_SECRET = "known-Secret-5f1c2e9a7b3d4c8e"
+KNOWN_RESTRICTED_SECRET = "known-Restricted-0a9b8c7d6e5f"
+SCOPES = (
+    '"klanten.lezen", "klanten.aanmaken", "klanten.bijwerken", "klanten.verwijderen", '
+    '"audittrails.lezen"'
+)
+
+
+@dataclass
+class ExternalServer:
+    url: str
+    client_id: str = "vendor-client"
+    secret: str = KNOWN_SECRET
+    restricted_client_id: str = "vendor-lezen"
+    restricted_secret: str = KNOWN_RESTRICTED_SECRET
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(workdir: Path, faults: str = "") -> tuple[subprocess.Popen, ExternalServer]:
+    """`klanten-conformance serve` with a config holding the known secrets."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "server.toml"
+    config.write_text(
+        '[server]\nmin_niveau = "substantieel"\n\n'
+        f'[[clients]]\nclient_id = "vendor-client"\nsecret = "{KNOWN_SECRET}"\n'
+        f"scopes = [{SCOPES}]\n\n"
+        f'[[clients]]\nclient_id = "vendor-lezen"\nsecret = "{KNOWN_RESTRICTED_SECRET}"\n'
+        'scopes = ["klanten.lezen"]\n',
+        encoding="utf-8",
+    )
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "REFERENCE_SERVER_FAULTS"}
+    if faults:
+        env["REFERENCE_SERVER_FAULTS"] = faults
+    log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "klanten_conformance.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(workdir / "db.sqlite3"),
+            "--config",
+            str(config),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        stdout=log,
+        stderr=log,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}/klanten/api/v1"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{url}/schema/openapi.yaml", timeout=1)
+            break
+        except requests.RequestException:
+            assert process.poll() is None, (workdir / "server.log").read_text()
+            time.sleep(0.05)
+    return process, ExternalServer(url)
+
+
+@pytest.fixture
+def faulty_external_server(tmp_path: Path) -> Iterator[ExternalServer]:
+    """An external server (CACHE-03 broken, so failures carry evidence) with known secrets."""
+    process, server = start_server(tmp_path / "server", faults="CACHE-03")
+    try:
+        yield server
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, faults: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """`klanten-conformance ARGS` in ``cwd`` (reports land in ``cwd/reports``)."""
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "REFERENCE_SERVER_FAULTS" and not k.startswith("KLANTEN_CONFORMANCE_")
+    }
+    full_env.update(env or {})
+    if faults:
+        full_env["REFERENCE_SERVER_FAULTS"] = faults
+    return subprocess.run(
+        [sys.executable, "-m", "klanten_conformance.cli", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def run_dirs(cwd: Path) -> list[Path]:
+    return sorted(p for p in (cwd / "reports").iterdir() if p.is_dir())
