@@ -491,13 +491,30 @@ def _header(response: Any, name: str) -> str | None:
     return None
 
 
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_FRAMING = ("content-length", "transfer-encoding", "host")
+
+
 def _valid_http(request: Any) -> bool:
-    """False for a request no HTTP server has to parse: a header value holding NUL/CR/LF."""
-    for value in request.headers.values():
+    """False for a request no HTTP server has to parse: a header name that is no token, a
+    header value holding NUL/CR/LF, or generated message-framing headers (a Content-Length
+    that is no number, Transfer-Encoding, Host), which the HTTP layer answers itself."""
+    for name, value in request.headers.items():
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        if any(char in text for char in "\x00\r\n"):
+        if not _TOKEN.match(str(name)) or any(char in text for char in "\x00\r\n"):
+            return False
+        lowered = str(name).lower()
+        if lowered == "content-length":
+            if text != str(_body_length(request)):
+                return False
+        elif lowered in _FRAMING:
             return False
     return True
+
+
+def _body_length(request: Any) -> int:
+    body = request.body or b""
+    return len(body.encode("utf-8") if isinstance(body, str) else body)
 
 
 def _looks_like_url(value: str) -> bool:
