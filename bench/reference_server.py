@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from klanten_conformance.target import free_port, start_server_process
 from klanten_conformance.testdata import random_klantnummer, random_rsin
 from klanten_conformance.tokens import make_token
 
@@ -29,30 +29,14 @@ SECRET = "bench-secret-bench-secret-bench-secret"
 
 
 def start_server(tmp: Path, validate: str) -> tuple[subprocess.Popen, str]:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     config = tmp / "bench.toml"
     config.write_text(
         f'[server]\nvalidate_responses = "{validate}"\n'
         f'[[clients]]\nclient_id = "bench"\nsecret = "{SECRET}"\n'
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "klanten_conformance.cli", "serve", "--port", str(port),
-         "--db", str(tmp / "bench.sqlite3"), "--config", str(config),
-         "--log-level", "warning", "--no-access-log"],
-    )
-    base = f"http://127.0.0.1:{port}/klanten/api/v1"
-    for _ in range(200):
-        try:
-            httpx.get(f"{base}/schema/openapi.yaml", timeout=1)
-            return process, base
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit("the server did not start")
+    port = free_port()
+    process = start_server_process(port, tmp / "bench.sqlite3", config, tmp / "server.log")
+    return process, f"http://127.0.0.1:{port}/klanten/api/v1"
 
 
 def run(workers: int, seconds: float, action) -> tuple[int, list[float], int]:

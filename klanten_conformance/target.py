@@ -187,34 +187,14 @@ class ReferenceServer:
 
     def start(self, timeout: float = 30.0) -> Target:
         """Start the server (the environment, faults included, is passed through)."""
-        args = [
-            sys.executable,
-            "-m",
-            "klanten_conformance.cli",
-            "serve",
-            "--port",
-            str(self.port),
-            "--db",
-            str(self.workdir / "klanten.sqlite3"),
-            "--config",
-            str(self._write_config()),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(args, stdout=log, stderr=log, env=dict(os.environ))
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise TargetError(f"the reference server exited at start-up:\n{self.log()}")
-            try:
-                requests.get(f"{self.url}/schema/openapi.yaml", timeout=1.0)
-                return self.target()
-            except requests.RequestException:
-                time.sleep(0.05)
-        self.stop()
-        raise TargetError(f"the reference server did not start within {timeout:g}s:\n{self.log()}")
+        self.process = start_server_process(
+            self.port,
+            self.workdir / "klanten.sqlite3",
+            self._write_config(),
+            self.log_path,
+            timeout=timeout,
+        )
+        return self.target()
 
     def target(self) -> Target:
         return Target(
@@ -229,10 +209,7 @@ class ReferenceServer:
         )
 
     def log(self) -> str:
-        try:
-            return self.log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
-        except OSError:
-            return "(no log)"
+        return _tail(self.log_path)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -244,6 +221,59 @@ class ReferenceServer:
                 self.process.wait(5)
         self.process = None
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def start_server_process(
+    port: int,
+    db: Path,
+    config: Path | None,
+    log_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> subprocess.Popen[bytes]:
+    """``klanten-conformance serve`` on 127.0.0.1:``port`` as a subprocess, once it answers.
+
+    Output goes to ``log_path``; ``env`` is added to this process's environment (faults
+    included). Raises :class:`TargetError` with the end of the log when it does not come up.
+    """
+    args = [
+        sys.executable,
+        "-m",
+        "klanten_conformance.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    if config is not None:
+        args += ["--config", str(config)]
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=log, env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}/klanten/api/v1/schema/openapi.yaml"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise TargetError(f"the reference server exited at start-up:\n{_tail(log_path)}")
+        try:
+            requests.get(url, timeout=1.0)
+            return process
+        except requests.RequestException:
+            time.sleep(0.05)
+    process.kill()
+    process.wait(5)
+    raise TargetError(f"the reference server did not start within {timeout:g}s:\n{_tail(log_path)}")
+
+
+def _tail(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-4000:]
+    except OSError:
+        return "(no log)"
 
 
 def preflight(target: Target, timeout: float = 10.0) -> None:

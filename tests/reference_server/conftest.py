@@ -3,11 +3,8 @@ process over HTTP."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +13,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from klanten_conformance.target import start_server_process
 from klanten_conformance.testdata import random_bsn, random_klantnummer, random_rsin
 from klanten_conformance.tokens import authenticatie_claim, make_token
 from reference_server import create_app, load_settings
@@ -155,37 +153,11 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}{API}"
 
     def start(self, timeout: float = 60.0) -> LiveServer:
-        args = [
-            sys.executable,
-            "-m",
-            "klanten_conformance.cli",
-            "serve",
-            "--port",
-            str(self.port),
-            "--db",
-            str(self.db),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
-        if self.config:
-            args += ["--config", str(self.config)]
         self.log = self.db.with_suffix(".log")
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                args, stdout=log, stderr=log, env={**os.environ, **self.env}
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()}")
-            try:
-                httpx.get(f"{self.url}/schema/openapi.yaml", timeout=1.0)
-                return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not start: {self.log.read_text()}")
+        self.process = start_server_process(
+            self.port, self.db, self.config, self.log, env=self.env, timeout=timeout
+        )
+        return self
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
