@@ -234,8 +234,9 @@ def start_server_process(
 ) -> subprocess.Popen[bytes]:
     """``klanten-conformance serve`` on 127.0.0.1:``port`` as a subprocess, once it answers.
 
-    Output goes to ``log_path``; ``env`` is added to this process's environment (faults
-    included). Raises :class:`TargetError` with the end of the log when it does not come up.
+    Output goes to ``log_path``; ``env`` is the server's whole environment (default: this
+    process's, faults included). Raises :class:`TargetError` with the end of the log when it
+    does not come up.
     """
     args = [
         sys.executable,
@@ -253,7 +254,7 @@ def start_server_process(
     if config is not None:
         args += ["--config", str(config)]
     with open(log_path, "ab") as log:
-        process = subprocess.Popen(args, stdout=log, stderr=log, env={**os.environ, **(env or {})})
+        process = subprocess.Popen(args, stdout=log, stderr=log, env=env)
     url = f"http://127.0.0.1:{port}/klanten/api/v1/schema/openapi.yaml"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -3,6 +3,7 @@ process over HTTP."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
@@ -155,7 +156,12 @@ class LiveServer:
     def start(self, timeout: float = 60.0) -> LiveServer:
         self.log = self.db.with_suffix(".log")
         self.process = start_server_process(
-            self.port, self.db, self.config, self.log, env=self.env, timeout=timeout
+            self.port,
+            self.db,
+            self.config,
+            self.log,
+            env={**os.environ, **self.env},
+            timeout=timeout,
         )
         return self
 

@@ -6,13 +6,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
+
+from klanten_conformance.target import start_server_process
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN_SECRET = "known-Secret-5f1c2e9a7b3d4c8e"
@@ -54,36 +54,9 @@ def start_server(workdir: Path, faults: str = "") -> tuple[subprocess.Popen, Ext
     env = {k: v for k, v in os.environ.items() if k != "REFERENCE_SERVER_FAULTS"}
     if faults:
         env["REFERENCE_SERVER_FAULTS"] = faults
-    log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "klanten_conformance.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(workdir / "db.sqlite3"),
-            "--config",
-            str(config),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        stdout=log,
-        stderr=log,
-        env=env,
-    )
+    db, log = workdir / "db.sqlite3", workdir / "server.log"
+    process = start_server_process(port, db, config, log, env=env)
     url = f"http://127.0.0.1:{port}/klanten/api/v1"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{url}/schema/openapi.yaml", timeout=1)
-            break
-        except requests.RequestException:
-            assert process.poll() is None, (workdir / "server.log").read_text()
-            time.sleep(0.05)
     return process, ExternalServer(url)
 
 

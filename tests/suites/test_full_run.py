@@ -12,15 +12,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from klanten_conformance.rules import load_catalogue
-from klanten_conformance.target import free_port
+from klanten_conformance.target import free_port, start_server_process
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -81,36 +79,10 @@ def reference_server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     )
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "REFERENCE_SERVER_FAULTS"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "klanten_conformance.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(tmp_path / "klanten.sqlite3"),
-            "--config",
-            str(config),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    db, log = tmp_path / "klanten.sqlite3", tmp_path / "server.log"
+    server = start_server_process(port, db, config, log, env=env)
     url = f"http://127.0.0.1:{port}/klanten/api/v1"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{url}/schema/openapi.yaml", timeout=1)
-                break
-            except requests.RequestException:
-                assert time.monotonic() < deadline, "the reference server did not start"
-                time.sleep(0.1)
         yield url, secret, restricted
     finally:
         server.terminate()
