@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("pytest_args", nargs=argparse.REMAINDER)
     run.set_defaults(func=_run)
 
+    killmatrix = commands.add_parser(
+        "killmatrix",
+        help="run the suites once per reference-server fault: kill rate and specificity",
+        add_help=False,
+    )
+    killmatrix.add_argument("killmatrix_args", nargs=argparse.REMAINDER)
+    killmatrix.set_defaults(func=_killmatrix)
+
     # reports and the catalogue (klanten_conformance/report/cli.py); arguments pass through
     for name, help_text in (
         ("report", "rebuild conformance.html and badge.json of a run folder"),
@@ -94,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("sub_args", nargs=argparse.REMAINDER)
         sub.set_defaults(func=_report_command)
     return parser
+
+
+def _killmatrix(args: argparse.Namespace) -> int:
+    from klanten_conformance import killmatrix
+
+    return killmatrix.main(args.killmatrix_args)
 
 
 def _report_command(args: argparse.Namespace) -> int:
@@ -111,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         if wants_targets(argv[1:]):
             return nightly_main(argv[1:])
         return _run(argparse.Namespace(pytest_args=argv[1:]))
+    if argv[:1] == ["killmatrix"]:  # its own options, --help included
+        return _killmatrix(argparse.Namespace(killmatrix_args=argv[1:]))
     if argv[:1] and argv[0] in ("report", "rules", "coverage"):  # options pass through too
         return _report_command(argparse.Namespace(command=argv[0], sub_args=argv[1:]))
     args = build_parser().parse_args(argv)

@@ -2,12 +2,19 @@
 
 - every request is recorded (redacted) and its response carries ``response.exchange``;
 - every response is validated against the standard's OpenAPI document; mismatches fail the
-  test at teardown under rule OAS-02, so the rule the test is about keeps its own verdict;
+  test at teardown, so the rule the test is about keeps its own verdict: under OAS-02 for
+  success responses, under OAS-03 for an error body that is not the problem shape (`Fout`,
+  `ValidatieFout` for 400) and under OAS-04 for an error not served as problem+json;
 - end-user authentication is added automatically for requests about klanten the test created
   with identifying data (``authn=AUTO``), or given explicitly; an ``authn`` is the end user
   (``subjectType``, ``identificatie``, ``niveau``) and is conveyed by the vendor's
   ``pytest_klanten_authenticatie`` hook when one is implemented, by the JWT claim
-  ``authenticatie`` otherwise (klanten_conformance.hooks);
+  ``authenticatie`` otherwise (klanten_conformance.hooks). Requests about zelfstandige
+  klanten carry a *bystander*: an end user the klant is not about, as when a logged-in
+  citizen registers a klant without identifying data. A zelfstandige klant needs no end-user
+  authentication at all (KLOK01-Z1, AUTHN-04); the tests of those rules send none on
+  purpose, the others carry the bystander so that a target demanding authentication fails
+  those two rules only;
 - every klant the test created is deleted at teardown, also when the test failed; nothing else
   is ever deleted.
 """
@@ -22,17 +29,22 @@ import requests
 
 from klanten_conformance import checks, hooks
 from klanten_conformance.http import RecordingClient
-from klanten_conformance.oas import ResponseValidator
+from klanten_conformance.oas import ResponseValidator, problem_media_error, problem_shape_errors
 from klanten_conformance.profiles import Klanten10
 from klanten_conformance.stubs import NotificationReceiver, SubjectRegistry
 from klanten_conformance.summary import CHECKED_PROPERTY
 from klanten_conformance.target import Target
+from klanten_conformance.testdata import random_bsn
 from klanten_conformance.tokens import authenticatie_claim, make_token
 
 AUTO: Any = object()
 #: ``token=NO_TOKEN`` sends a request without an Authorization header (AUTH-01)
 NO_TOKEN: Any = object()
 OAS_RULE = "OAS-02"
+PROBLEM_RULE = "OAS-03"
+PROBLEM_MEDIA_RULE = "OAS-04"
+#: deferred response findings are raised in this order (one failure per test)
+_DEFERRED_ORDER = (OAS_RULE, PROBLEM_RULE, PROBLEM_MEDIA_RULE)
 
 
 class KlantenClient:
@@ -57,10 +69,15 @@ class KlantenClient:
             default_headers={"Accept": "application/json"},
         )
         self.validator = ResponseValidator(target.klanten_url)
-        self.oas_errors: list[tuple[requests.Response, list[str]]] = []
+        #: rule -> (response, what is wrong) of responses that do not match the document
+        self.oas_errors: dict[str, list[tuple[requests.Response, list[str]]]] = {}
         self.created: dict[str, dict | None] = {}
         self._authn: dict[str, dict | None] = {}
-        self._validated = False
+        self._checked: set[str] = set()
+        #: the end user of requests about zelfstandige klanten (see the module docstring)
+        self.bystander = authenticatie_claim(
+            "natuurlijk_persoon", random_bsn(), niveau=target.min_niveau
+        )
 
     # tokens and end-user authentication ----------------------------------------------------
 
@@ -99,6 +116,10 @@ class KlantenClient:
             return None
         return authenticatie_claim(*identity, niveau=niveau or self.target.min_niveau)
 
+    def default_authn(self, body: dict) -> dict:
+        """The end user of ``authn=AUTO`` requests about ``body``: its own, or the bystander."""
+        return self.authn_for(body) or self.bystander
+
     # requests ------------------------------------------------------------------------------
 
     def _key(self, url: str) -> str:
@@ -116,7 +137,9 @@ class KlantenClient:
     ) -> requests.Response:
         if token is None:
             if authn is AUTO:
-                authn = self._authn.get(self._key(url))
+                key = self._key(url)
+                # the audit trail of a klant is provided like the klant itself
+                authn = self._authn.get(key, self._authn.get(key.split("/audittrail", 1)[0]))
             token, conveyed = self.credentials(authn)
             if conveyed:
                 kwargs["headers"] = {**conveyed, **(kwargs.get("headers") or {})}
@@ -129,12 +152,21 @@ class KlantenClient:
         return response
 
     def _validate(self, response: requests.Response) -> None:
-        errors = self.validator.errors(response)
-        if errors:
-            self.oas_errors.append((response, errors))
-        if not self._validated and self.node is not None:
-            self._validated = True
-            self.node.user_properties.append((CHECKED_PROPERTY, OAS_RULE))
+        findings: dict[str, list[str]] = {}
+        if response.status_code >= 400 and response.request.method != "HEAD":
+            # the problem shape is judged here, so checks.expect_refused leaves it to OAS-03
+            response.problem_checked = True  # type: ignore[attr-defined]
+            media = problem_media_error(response)
+            findings[PROBLEM_MEDIA_RULE] = [media] if media else []
+            findings[PROBLEM_RULE] = problem_shape_errors(response)
+        else:
+            findings[OAS_RULE] = self.validator.errors(response)
+        for rule, errors in findings.items():
+            if errors:
+                self.oas_errors.setdefault(rule, []).append((response, errors))
+            if rule not in self._checked and self.node is not None:
+                self._checked.add(rule)
+                self.node.user_properties.append((CHECKED_PROPERTY, rule))
 
     def get(self, url: str, **kwargs: Any) -> requests.Response:
         return self.request("GET", url, **kwargs)
@@ -168,7 +200,7 @@ class KlantenClient:
         if self.read_only:
             raise RuntimeError("--read-only: this check would create data (mark it creates_data)")
         if authn is AUTO:
-            authn = self.authn_for(body)
+            authn = self.default_authn(body)
         response = self.request("POST", "klanten", json=body, authn=authn, **kwargs)
         if response.status_code == 201:
             representation = checks.body_of(response)
@@ -186,7 +218,7 @@ class KlantenClient:
 
     def _remember(self, url: str, representation: Any) -> None:
         key = self._key(url)
-        authn = self.authn_for(representation) if isinstance(representation, dict) else None
+        authn = self.default_authn(representation) if isinstance(representation, dict) else None
         self._authn[key] = authn
         if key in self.created:
             self.created[key] = authn
@@ -210,20 +242,21 @@ class KlantenClient:
         return leftovers
 
     def raise_oas_errors(self) -> None:
-        if not self.oas_errors:
-            return
-        response, errors = self.oas_errors[0]
-        more = (
-            f" (and {len(self.oas_errors) - 1} more response(s))"
-            if len(self.oas_errors) > 1
-            else ""
-        )
-        checks.fail(
-            OAS_RULE,
-            "every response validates against the operation's response schema",
-            "; ".join(errors) + more,
-            response,
-        )
+        """Fail under the first rule (OAS-02, OAS-03, OAS-04) that a response broke."""
+        for rule in _DEFERRED_ORDER:
+            found = self.oas_errors.get(rule)
+            if not found:
+                continue
+            response, errors = found[0]
+            more = f" (and {len(found) - 1} more response(s))" if len(found) > 1 else ""
+            checks.fail(rule, _DEFERRED_EXPECTED[rule], "; ".join(errors) + more, response)
+
+
+_DEFERRED_EXPECTED = {
+    OAS_RULE: "every response validates against the operation's response schema",
+    PROBLEM_RULE: "error responses carry the problem shape (Fout; ValidatieFout for 400)",
+    PROBLEM_MEDIA_RULE: "error responses served as application/problem+json",
+}
 
 
 def make_klanten_fixture(target: Target, request: pytest.FixtureRequest) -> Iterator[KlantenClient]:

@@ -17,9 +17,11 @@ from openapi_core import Config, OpenAPI
 from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
 from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.testing import MockRequest, MockResponse
+from openapi_schema_validator import OAS30Validator
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "specs" / "klanten-1.0.yaml"
 SPEC_HOST = "http://spec.invalid"
+PROBLEM_JSON = "application/problem+json"
 #: statuses the spec does not document for the operations and that carry no body to check
 _UNCHECKED_STATUSES = frozenset({304})
 
@@ -84,3 +86,44 @@ def _explain(exc: Exception) -> str:
     if details:
         return "; ".join(getattr(error, "message", str(error)) for error in details)
     return f"{type(exc).__name__}: {cause or exc}"
+
+
+# error responses: the problem shape (OAS-03) and its media type (OAS-04) ---------------------
+
+
+@functools.lru_cache(maxsize=4)
+def problem_validators(path: Path = SPEC_PATH) -> dict[str, OAS30Validator]:
+    """Validators of the spec's ``Fout`` and ``ValidatieFout`` schemas."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    components = document["components"]
+    return {
+        name: OAS30Validator({**components["schemas"][name], "components": components})
+        for name in ("Fout", "ValidatieFout")
+    }
+
+
+def media_type(response: requests.Response) -> str:
+    return (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+
+def problem_media_error(response: requests.Response) -> str | None:
+    """Why an error response is not served as application/problem+json (OAS-04), if it is not."""
+    media = media_type(response)
+    if media == PROBLEM_JSON:
+        return None
+    return f"HTTP {response.status_code} served as {media or 'no content type'}"
+
+
+def problem_shape_errors(response: requests.Response) -> list[str]:
+    """Why the body of an error response is not a ``Fout`` (``ValidatieFout`` for 400)."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        return [f"HTTP {status} with a body that is not JSON"]
+    name = "ValidatieFout" if status == 400 else "Fout"
+    errors = sorted(problem_validators()[name].iter_errors(body), key=lambda e: list(e.path))
+    return [
+        f"HTTP {status}, not a {name}: {'/'.join(map(str, e.path)) or 'body'}: {e.message}"
+        for e in errors[:3]
+    ]

@@ -5,6 +5,7 @@ Only ``klanten-1.0`` (the published 1.0.x) exists so far.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from klanten_conformance.testdata import (
@@ -41,13 +42,27 @@ class Klanten10:
     def __init__(self, bronorganisatie: str) -> None:
         self.bronorganisatie = bronorganisatie
 
-    def zelfstandig(self, **fields: Any) -> dict[str, Any]:
-        """A zelfstandige klant: klantgegevens only, no identifying data."""
+    def minimal(self, **fields: Any) -> dict[str, Any]:
+        """A klant with only the fields the OpenAPI document requires (KLUIT-01)."""
         body: dict[str, Any] = {
             "bronorganisatie": self.bronorganisatie,
             "klantnummer": random_klantnummer(),
             "websiteUrl": "https://www.example.org/klant",
         }
+        body.update(fields)
+        return body
+
+    def zelfstandig(self, **fields: Any) -> dict[str, Any]:
+        """A zelfstandige klant: realistic klantgegevens (name and contact data), no
+        identifying data. Tests about minimal data start from :meth:`minimal` instead, so
+        that a target demanding more than the required fields fails only those tests."""
+        tag = secrets.token_hex(5)
+        body = self.minimal(
+            voornaam="Sanne",
+            achternaam="Visser",
+            telefoonnummer="06" + str(secrets.randbelow(10**8)).zfill(8),
+            emailadres=f"klant-{tag}@example.org",
+        )
         body.update(fields)
         return body
 

@@ -27,7 +27,7 @@ LINT_LEVELS = ("error", "warning", "info")
 _TOP_KEYS = frozenset({"version", "classes", "rules"})
 _CLASS_KEYS = frozenset({"id", "title", "api", "description", "optional"})
 _RULE_KEYS = frozenset({"id", "class", "api", "level", "source", "statement", "check"})
-_RULE_OPTIONAL_KEYS = frozenset({"not_tested_reason"})
+_RULE_OPTIONAL_KEYS = frozenset({"not_tested_reason", "not_faultable_reason"})
 _SOURCE_KEYS = frozenset({"document", "section"})
 
 
@@ -59,6 +59,8 @@ class Rule:
     statement: str
     check: str
     not_tested_reason: str | None = None
+    #: why no fault switch of the reference server can break this rule (kill matrix)
+    not_faultable_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,9 @@ def _parse_rule(item: Any, index: int, classes: Mapping[str, RuleClass], origin:
     reason = item.get("not_tested_reason")
     if reason is not None:
         _require_text(reason, "not_tested_reason", where)
+    not_faultable = item.get("not_faultable_reason")
+    if not_faultable is not None:
+        _require_text(not_faultable, "not_faultable_reason", where)
 
     return Rule(
         id=rule_id,
@@ -236,6 +241,7 @@ def _parse_rule(item: Any, index: int, classes: Mapping[str, RuleClass], origin:
         statement=item["statement"],
         check=item["check"],
         not_tested_reason=reason,
+        not_faultable_reason=not_faultable,
     )
 
 

@@ -154,7 +154,8 @@ def _restricted_token(klanten: KlantenClient) -> str:
             "AUTH-02 needs a second client of the target with only klanten.lezen: "
             "give --restricted-client-id and --restricted-secret"
         )
-    return klanten.token(restricted=True)
+    # the operations are on a zelfstandige klant: its end user is the harness's bystander
+    return klanten.token(klanten.bystander, restricted=True)
 
 
 @pytest.mark.rule("AUTH-02")

@@ -72,16 +72,18 @@ def test_create_without_klantnummer(klanten: KlantenClient) -> None:
     """kla-001c: a create without klantnummer is refused (`required`) or numbered uniquely.
 
     Method: POST two klanten without klantnummer. Either the first → 400 with `klantnummer`
-    `required`, or both → 201 with different, non-empty klantnummers.
+    `required`, or both → 201 with different, non-empty klantnummers. The requests lie
+    outside the 1.0 document (klantnummer is required there), so OAS-02, which judges the
+    responses to valid requests, does not judge these.
     """
     body = klanten.profile.zelfstandig()
     del body["klantnummer"]
-    first = klanten.create(body)
+    first = klanten.create(body, validate=False)
     if first.status_code == 400:
         checks.expect_invalid_param("kla-001c", first, "klantnummer", "required")
         return
     one = checks.expect_status("kla-001c", first, 201, 400)
-    two = checks.expect_status("kla-001c", klanten.create(dict(body)), 201)
+    two = checks.expect_status("kla-001c", klanten.create(dict(body), validate=False), 201)
     numbers = [one.get("klantnummer"), two.get("klantnummer")]
     checks.expect_true(
         "kla-001c",

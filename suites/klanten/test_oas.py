@@ -152,6 +152,8 @@ def test_lists_are_paginated(klanten: KlantenClient) -> None:
     its authenticated end user, until the filtered list has more than one page (the page size
     is learnt from the first page); follow `next` from the first page and expect every
     created klant exactly once, `previous` on every later page and `next` null on the last.
+    A target that refuses the second klant of the niet-natuurlijk persoon fails KLOK01-C2
+    here, not OAS-07: the pages cannot be built.
     """
     rsin = random_rsin()
     authn = klanten.authn_for(klanten.profile.aangehaakt("niet_natuurlijk_persoon", rsin))
@@ -161,7 +163,7 @@ def test_lists_are_paginated(klanten: KlantenClient) -> None:
     while True:
         for _ in range(batch):
             body = klanten.profile.aangehaakt("niet_natuurlijk_persoon", rsin)
-            created.add(klanten.make("OAS-07", body)["url"])
+            created.add(klanten.make("KLOK01-C2" if created else "OAS-07", body)["url"])
         first = klanten.list(authn=authn, **filters)
         page = _page_shape(checks.expect_status("OAS-07", first, 200), first)
         if page["count"] > len(page["results"]) or page["next"]:

@@ -49,11 +49,7 @@ def test_only_required_fields(klanten: KlantenClient) -> None:
     Method: POST a klant with only bronorganisatie, klantnummer and websiteUrl (the fields
     the OpenAPI document requires) → 201.
     """
-    body = {
-        "bronorganisatie": klanten.target.bronorganisatie,
-        "klantnummer": random_klantnummer(),
-        "websiteUrl": "https://www.example.org/klant",
-    }
+    body = klanten.profile.minimal()
     checks.expect_status("KLUIT-01", klanten.create(body), 201, what="only the required fields")
 
 

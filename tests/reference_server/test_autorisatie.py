@@ -112,6 +112,11 @@ def test_auth01_fault_accepts_a_wrongly_signed_token(make_server) -> None:
         headers={"Authorization": BAD_AUTHORIZATION["wrong secret"]},
     )
     assert response.status_code == 201, response.text
+    # the claims are still verified: an expired token stays refused (AUTH-03 is not broken)
+    now = int(time.time())
+    expired = make_token("suite", SECRET, extra_claims={"iat": now - 7200, "exp": now - 3600})
+    refused = server.client.get(f"{API}/klanten", headers={"Authorization": f"Bearer {expired}"})
+    assert refused.status_code == 403, refused.text
 
 
 UNUSUAL_CLAIMS = {

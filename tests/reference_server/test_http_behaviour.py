@@ -210,12 +210,20 @@ def test_patch_is_implemented(server: Server) -> None:
     assert response.json()["functie"] == "inkoper"
 
 
-def test_fault_oas01_patch_answers_405(make_server) -> None:
+def test_fault_oas01_audittrail_read_answers_405(make_server) -> None:
+    """Fault OAS-01: reading one audittrail entry answers 405 to an authorised client (and
+    401/403 first to others, like a framework that authenticates before dispatching)."""
     server = make_server(faults=("OAS-01",))
     url = klant_url(server)
-    response = server.client.patch(url, json={"functie": "inkoper"}, headers=server.headers())
+    trail = server.client.get(f"{url}/audittrail", headers=server.headers())
+    assert trail.status_code == 200, trail.text
+    entry = f"{url}/audittrail/{trail.json()[0]['uuid']}"
+    response = server.client.get(entry, headers=server.headers())
     assert response.status_code == 405
-    assert "functie" not in server.get(url).json()
+    assert response.json()["code"] == "method_not_allowed"
+    assert server.client.get(entry).status_code == 403
+    patch = server.client.patch(url, json={"functie": "inkoper"}, headers=server.headers())
+    assert patch.status_code == 200, patch.text
 
 
 def test_zelfstandige_klant_has_subject_type_null(server: Server) -> None:
@@ -243,6 +251,12 @@ def test_fault_oas05_accepts_an_overlong_klantnummer(make_server) -> None:
     response = server.create(server.body(klantnummer="T" * 9), expect=None)
     assert response.status_code == 201, response.text
     assert response.json()["klantnummer"] == "T" * 9
+    # required fields are still checked: the fault breaks one behaviour only (kla-001c)
+    body = server.body()
+    del body["klantnummer"]
+    missing = server.create(body, expect=None)
+    assert missing.status_code == 400, missing.text
+    assert {p["name"] for p in missing.json()["invalidParams"]} == {"klantnummer"}
 
 
 # OAS-08 ---------------------------------------------------------------------------------------

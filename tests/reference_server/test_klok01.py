@@ -91,10 +91,15 @@ def test_klok01_01_identified_klant_is_registered_and_read_back(server: Server, 
 
 
 def test_klok01_01_fault_drops_the_identificatie_of_a_vestiging(make_server) -> None:
-    """Fault KLOK01-01: the subjectIdentificatie of a vestiging is not stored."""
+    """Fault KLOK01-01: of a vestiging's subjectIdentificatie only the vestigingsNummer is
+    stored (the klant stays readable by its own end user)."""
     server = make_server(faults=("KLOK01-01",))
     body, authn = vestiging(server)
     assert not registered_unchanged(server, body, authn)
+    body, authn = vestiging(server)
+    back = server.get(server.create(body, authn).json()["url"], authn)
+    assert back.status_code == 200, back.text
+    assert back.json()["subjectIdentificatie"] == {"vestigingsNummer": authn[1]}
 
 
 # KLOK01-02 ------------------------------------------------------------------------------------
@@ -340,9 +345,12 @@ def test_klok01_z1_zelfstandige_klant_without_conditions(server: Server) -> None
 
 
 def test_klok01_z1_fault_refuses_a_zelfstandige_klant(make_server) -> None:
-    """Fault KLOK01-Z1: a klant without subject or subjectIdentificatie is refused."""
+    """Fault KLOK01-Z1: a klant without subject or subjectIdentificatie is refused unless it
+    carries contact data (a condition the ontwerpkeuzes do not allow)."""
     server = make_server(faults=("KLOK01-Z1",))
-    assert server.create(expect=None).status_code == 400
+    assert server.create(server.body(voornaam="Zelf"), expect=None).status_code == 400
+    server.create(server.body(emailadres="zelf@example.org"))
+    server.create(server.body(telefoonnummer="0612345678"))
 
 
 # KLOK01-Z2 ------------------------------------------------------------------------------------
