@@ -32,7 +32,13 @@ from klanten_conformance.report import allure_labels, badge, html_report, json_r
 from klanten_conformance.report.model import Failure, RunResult, TestRecord, build_classes
 from klanten_conformance.report.scrub import env_secrets, scrub
 from klanten_conformance.rules import Catalogue, load_catalogue
-from klanten_conformance.summary import CHECKED_PROPERTY, FAILED_PROPERTY, RULES_PROPERTY
+from klanten_conformance.summary import (
+    CHECKED_PROPERTY,
+    FAILED_PROPERTY,
+    RULES_PROPERTY,
+    _props,
+    _skip_reason,
+)
 
 REPORTS_DIR_ENV = "KLANTEN_CONFORMANCE_REPORTS_DIR"
 RUN_ID_ENV = "KLANTEN_CONFORMANCE_RUN_ID"
@@ -66,21 +72,6 @@ def target_name(config: pytest.Config) -> str:
         parts = urlsplit(str(url))
         return parts.hostname + (f"-{parts.port}" if parts.port else "") if parts.hostname else url
     return "reference-server"
-
-
-def _props(report: pytest.TestReport, name: str) -> list[str]:
-    values: list[str] = []
-    for key, value in report.user_properties:
-        if key == name:
-            values.extend(v for v in str(value).split(",") if v)
-    return values
-
-
-def _skip_reason(report: pytest.TestReport) -> str:
-    longrepr = report.longrepr
-    if isinstance(longrepr, tuple) and len(longrepr) == 3:
-        return str(longrepr[2]).removeprefix("Skipped: ")
-    return str(longrepr)
 
 
 def _versions() -> dict[str, str]:
