@@ -118,9 +118,12 @@ def test_levels_match_rules_md(catalogue) -> None:
             assert rule.level == level, f"{rule.id}: level {rule.level}, RULES.md says {level}"
 
 
-def test_rule_ids_are_unique_in_the_file() -> None:
-    data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
-    ids = [rule["id"] for rule in data["rules"]]
+def test_rule_ids_are_unique_in_the_files() -> None:
+    index = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    ids = []
+    for part in index["include"]:
+        data = yaml.safe_load((DEFAULT_PATH.parent / part).read_text(encoding="utf-8"))
+        ids += [rule["id"] for rule in data["rules"]]
     duplicates = sorted({rule_id for rule_id in ids if ids.count(rule_id) > 1})
     assert not duplicates
 
@@ -205,7 +208,7 @@ def test_select(catalogue) -> None:
 # --- loader errors --------------------------------------------------------------------------
 
 VALID = """\
-version: 1
+version: 2
 classes:
   - id: gedrag
     title: Gedrag
@@ -335,14 +338,14 @@ def test_minimal_valid_file_loads(tmp_path: Path) -> None:
             id="unknown-class-key",
         ),
         pytest.param(
-            "version: 1\n",
             "version: 2\n",
-            r"unsupported version 2",
+            "version: 1\n",
+            r"unsupported version 1",
             id="bad-version",
         ),
         pytest.param(
-            "version: 1\n",
-            "version: 1\nauthor: me\n",
+            "version: 2\n",
+            "version: 2\nauthor: me\n",
             r"unknown key\(s\) author",
             id="unknown-top-key",
         ),
@@ -367,3 +370,58 @@ def test_loader_rejects_missing_file(tmp_path: Path) -> None:
 
 def _normalise(text: str) -> str:
     return " ".join(text.replace("`", "").lower().split())
+
+
+# --- profiles and parts -----------------------------------------------------------------------
+
+PROFILES = """\
+profiles:
+  - id: klanten-1.0
+    title: Klanten
+    description: The Klanten API.
+    apis:
+      klanten: 1.0.0
+default_profile: klanten-1.0
+"""
+
+
+def test_profiles_and_applicability(tmp_path: Path) -> None:
+    catalogue = load_catalogue(_write(tmp_path, VALID + PROFILES))
+    assert catalogue.default_profile == "klanten-1.0"
+    assert catalogue.profile("klanten-1.0").apis == {"klanten": "1.0.0"}
+    assert catalogue.applies(catalogue.rules["kla-001a"], "klanten-1.0")
+    assert not catalogue.applies(catalogue.rules["LINT-VALID"], "klanten-1.0")
+    with pytest.raises(KeyError, match="did you mean klanten-1.0"):
+        catalogue.profile("klanten-1.1")
+
+
+def test_a_rule_may_name_its_own_profiles(tmp_path: Path) -> None:
+    text = (VALID + PROFILES).replace(
+        "    check: POST, expect 201.\n", "    check: POST, expect 201.\n    profiles: [other]\n"
+    )
+    with pytest.raises(CatalogueError, match="unknown profile"):
+        load_catalogue(_write(tmp_path, text))
+
+
+def test_parts_are_included(tmp_path: Path) -> None:
+    head, rules = VALID.split("rules:\n", 1)
+    (tmp_path / "part.yaml").write_text("rules:\n" + rules, encoding="utf-8")
+    index = _write(tmp_path, head + "include: [part.yaml]\n")
+    assert list(load_catalogue(index).rules) == ["kla-001a", "LINT-VALID"]
+    (tmp_path / "part.yaml").write_text("version: 2\n" + "rules:\n" + rules, encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"part.yaml.*unknown key\(s\) version"):
+        load_catalogue(index)
+
+
+def test_unknown_tag_is_refused(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "    check: POST, expect 201.\n", "    check: POST, expect 201.\n    tags: [fast]\n"
+    )
+    with pytest.raises(CatalogueError, match="'tags'"):
+        load_catalogue(_write(tmp_path, text))
+
+
+def test_every_rule_of_a_profile_api_applies_to_it(catalogue) -> None:
+    profile = catalogue.profile(catalogue.default_profile)
+    for rule in catalogue.rules.values():
+        assert catalogue.applies(rule, profile.id) == (rule.api in profile.apis), rule.id
