@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
@@ -21,22 +20,21 @@ from pathlib import Path
 
 import httpx
 
-from klanten_conformance.target import free_port, start_server_process
+from klanten_conformance.harness.process import ServerProcess, start_server_process
 from klanten_conformance.testdata import random_klantnummer, random_rsin
 from klanten_conformance.tokens import make_token
 
 SECRET = "bench-secret-bench-secret-bench-secret"
 
 
-def start_server(tmp: Path, validate: str) -> tuple[subprocess.Popen, str]:
+def start_server(tmp: Path, validate: str) -> tuple[ServerProcess, str]:
     config = tmp / "bench.toml"
     config.write_text(
         f'[server]\nvalidate_responses = "{validate}"\n'
         f'[[clients]]\nclient_id = "bench"\nsecret = "{SECRET}"\n'
     )
-    port = free_port()
-    process = start_server_process(port, tmp / "bench.sqlite3", config, tmp / "server.log")
-    return process, f"http://127.0.0.1:{port}/klanten/api/v1"
+    server = start_server_process(tmp / "bench.sqlite3", config, tmp / "server.log")
+    return server, f"{server.root_url}/klanten/api/v1"
 
 
 def run(workers: int, seconds: float, action) -> tuple[int, list[float], int]:
@@ -108,8 +106,7 @@ def main() -> int:
                           f"{percentile(latencies, 50):>9.1f}{percentile(latencies, 99):>9.1f}"
                           f"{errors:>8}")
         finally:
-            process.terminate()
-            process.wait(10)
+            process.stop()
     return 0
 
 

@@ -7,6 +7,9 @@ import logging
 import sys
 from pathlib import Path
 
+#: the line ``serve`` prints on stdout once it accepts connections: prefix + root URL
+READY_PREFIX = "reference-server ready: "
+
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -24,14 +27,26 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"klanten-conformance serve: {exc}", file=sys.stderr)
         return 2
     app = create_app(settings)
-    print(
-        f"Klanten API reference server on http://{args.host}:{args.port}/klanten/api/v1 "
-        f"(database {settings.db_path})",
-        file=sys.stderr,
-    )
-    uvicorn.run(
+    config = uvicorn.Config(
         app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log
     )
+    # the server binds its own socket (port 0: any free port) and says where it listens once
+    # it accepts connections, so whoever started it waits on that line, not on a guess
+    sock = config.bind_socket()
+    port = sock.getsockname()[1]
+    root = f"http://{args.host}:{port}"
+
+    class ReadyServer(uvicorn.Server):
+        async def startup(self, sockets: list | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                print(f"{READY_PREFIX}{root}", flush=True)
+
+    print(
+        f"Klanten API reference server on {root}/klanten/api/v1 (database {settings.db_path})",
+        file=sys.stderr,
+    )
+    ReadyServer(config).run(sockets=[sock])
     return 0
 
 

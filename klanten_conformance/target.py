@@ -9,17 +9,19 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
+from klanten_conformance.harness.process import (
+    ServerProcess,
+    ServerStartError,
+    start_server_process,
+    tail,
+)
 from klanten_conformance.testdata import random_klantnummer, random_rsin
 from klanten_conformance.tokens import NIVEAUS, make_token
 
@@ -134,12 +136,6 @@ def target_from_options(options: dict[str, object]) -> Target | None:
     return Target(**settings)  # type: ignore[arg-type]
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
 class ReferenceServer:
     """The built-in reference server as a subprocess with a fresh database and config."""
 
@@ -148,14 +144,14 @@ class ReferenceServer:
         self.min_niveau = min_niveau
         self.page_size = 20
         self.workdir = Path(tempfile.mkdtemp(prefix="klanten-reference-"))
-        self.port = free_port()
         self.secret = secrets.token_urlsafe(32)
         self.restricted_secret = secrets.token_urlsafe(32)
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: ServerProcess | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/klanten/api/v1"
+        assert self.process is not None, "the reference server is not started"
+        return f"{self.process.root_url}/klanten/api/v1"
 
     @property
     def log_path(self) -> Path:
@@ -185,15 +181,14 @@ class ReferenceServer:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
 
-    def start(self, timeout: float = 30.0) -> Target:
+    def start(self) -> Target:
         """Start the server (the environment, faults included, is passed through)."""
-        self.process = start_server_process(
-            self.port,
-            self.workdir / "klanten.sqlite3",
-            self._write_config(),
-            self.log_path,
-            timeout=timeout,
-        )
+        try:
+            self.process = start_server_process(
+                self.workdir / "klanten.sqlite3", self._write_config(), self.log_path
+            )
+        except ServerStartError as exc:
+            raise TargetError(str(exc)) from None
         return self.target()
 
     def target(self) -> Target:
@@ -209,72 +204,13 @@ class ReferenceServer:
         )
 
     def log(self) -> str:
-        return _tail(self.log_path)
+        return tail(self.log_path)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        if self.process is not None:
+            self.process.stop()
         self.process = None
         shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-def start_server_process(
-    port: int,
-    db: Path,
-    config: Path | None,
-    log_path: Path,
-    *,
-    env: dict[str, str] | None = None,
-    timeout: float = 30.0,
-) -> subprocess.Popen[bytes]:
-    """``klanten-conformance serve`` on 127.0.0.1:``port`` as a subprocess, once it answers.
-
-    Output goes to ``log_path``; ``env`` is the server's whole environment (default: this
-    process's, faults included). Raises :class:`TargetError` with the end of the log when it
-    does not come up.
-    """
-    args = [
-        sys.executable,
-        "-m",
-        "klanten_conformance.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--db",
-        str(db),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    if config is not None:
-        args += ["--config", str(config)]
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(args, stdout=log, stderr=log, env=env)
-    url = f"http://127.0.0.1:{port}/klanten/api/v1/schema/openapi.yaml"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise TargetError(f"the reference server exited at start-up:\n{_tail(log_path)}")
-        try:
-            requests.get(url, timeout=1.0)
-            return process
-        except requests.RequestException:
-            time.sleep(0.05)
-    process.kill()
-    process.wait(5)
-    raise TargetError(f"the reference server did not start within {timeout:g}s:\n{_tail(log_path)}")
-
-
-def _tail(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")[-4000:]
-    except OSError:
-        return "(no log)"
 
 
 def preflight(target: Target, timeout: float = 10.0) -> None:

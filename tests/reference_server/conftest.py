@@ -4,8 +4,6 @@ process over HTTP."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +12,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from klanten_conformance.target import start_server_process
+from klanten_conformance.harness.process import ServerProcess, start_server_process
 from klanten_conformance.testdata import random_bsn, random_klantnummer, random_rsin
 from klanten_conformance.tokens import authenticatie_claim, make_token
 from reference_server import create_app, load_settings
@@ -132,12 +130,6 @@ def server(make_server: Callable[..., Server]) -> Server:
     return make_server()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class LiveServer:
     """The reference server as a real process: ``klanten-conformance serve``."""
@@ -145,35 +137,25 @@ class LiveServer:
     db: Path
     config: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
+    server: ServerProcess | None = None
     log: Path | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{API}"
+        assert self.server is not None, "start the server first"
+        return f"{self.server.root_url}{API}"
 
-    def start(self, timeout: float = 60.0) -> LiveServer:
+    def start(self) -> LiveServer:
         self.log = self.db.with_suffix(".log")
-        self.process = start_server_process(
-            self.port,
-            self.db,
-            self.config,
-            self.log,
-            env={**os.environ, **self.env},
-            timeout=timeout,
+        self.server = start_server_process(
+            self.db, self.config, self.log, env={**os.environ, **self.env}
         )
         return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.process = None
+        if self.server is not None:
+            self.server.stop()
+        self.server = None
 
 
 @pytest.fixture

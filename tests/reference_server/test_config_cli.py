@@ -21,7 +21,7 @@ from reference_server.config import (
     parse_config,
 )
 from reference_server.faults import UnknownFaultError
-from tests.reference_server.conftest import SECRET, LiveServer, free_port
+from tests.reference_server.conftest import SECRET, LiveServer
 
 CLIENT = {"client_id": "zaaksysteem", "secret": "s3cret", "scopes": ["klanten.lezen"]}
 
@@ -151,7 +151,7 @@ def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None):
         "klanten_conformance.cli",
         "serve",
         "--port",
-        str(free_port()),
+        "0",
         "--db",
         str(tmp_path / "never.sqlite3"),
         *args,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from klanten_conformance.target import start_server_process
+from klanten_conformance.harness.process import ServerProcess, start_server_process
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN_SECRET = "known-Secret-5f1c2e9a7b3d4c8e"
@@ -32,13 +31,7 @@ class ExternalServer:
     restricted_secret: str = KNOWN_RESTRICTED_SECRET
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(workdir: Path, faults: str = "") -> tuple[subprocess.Popen, ExternalServer]:
+def start_server(workdir: Path, faults: str = "") -> tuple[ServerProcess, ExternalServer]:
     """`klanten-conformance serve` with a config holding the known secrets."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "server.toml"
@@ -50,14 +43,12 @@ def start_server(workdir: Path, faults: str = "") -> tuple[subprocess.Popen, Ext
         'scopes = ["klanten.lezen"]\n',
         encoding="utf-8",
     )
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "REFERENCE_SERVER_FAULTS"}
     if faults:
         env["REFERENCE_SERVER_FAULTS"] = faults
     db, log = workdir / "db.sqlite3", workdir / "server.log"
-    process = start_server_process(port, db, config, log, env=env)
-    url = f"http://127.0.0.1:{port}/klanten/api/v1"
-    return process, ExternalServer(url)
+    process = start_server_process(db, config, log, env=env)
+    return process, ExternalServer(f"{process.root_url}/klanten/api/v1")
 
 
 @pytest.fixture
@@ -67,8 +58,7 @@ def faulty_external_server(tmp_path: Path) -> Iterator[ExternalServer]:
     try:
         yield server
     finally:
-        process.terminate()
-        process.wait(10)
+        process.stop()
 
 
 def run_cli(

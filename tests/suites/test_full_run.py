@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from klanten_conformance.harness.process import start_server_process
 from klanten_conformance.rules import load_catalogue
-from klanten_conformance.target import free_port, start_server_process
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -77,16 +77,13 @@ def reference_server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
         f'[[clients]]\nclient_id = "lezer"\nsecret = "{restricted}"\nscopes = ["klanten.lezen"]\n',
         encoding="utf-8",
     )
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "REFERENCE_SERVER_FAULTS"}
     db, log = tmp_path / "klanten.sqlite3", tmp_path / "server.log"
-    server = start_server_process(port, db, config, log, env=env)
-    url = f"http://127.0.0.1:{port}/klanten/api/v1"
+    server = start_server_process(db, config, log, env=env)
     try:
-        yield url, secret, restricted
+        yield f"{server.root_url}/klanten/api/v1", secret, restricted
     finally:
-        server.terminate()
-        server.wait(10)
+        server.stop()
 
 
 def test_a_rerun_against_the_same_server_passes(

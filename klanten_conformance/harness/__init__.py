@@ -1,0 +1,1 @@
+"""The conformance harness: run context, targets, clients, test data, stubs and verdicts."""
