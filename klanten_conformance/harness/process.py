@@ -61,8 +61,7 @@ def server_command(
     args = [
         sys.executable,
         "-m",
-        "klanten_conformance.cli",
-        "serve",
+        "reference_server",
         "--host",
         host,
         "--port",

@@ -67,10 +67,30 @@ def _rule_lines(rule: Rule) -> list[str]:
     return [head, *body]
 
 
+def _rule_detail(rule: Rule) -> list[str]:
+    def block(label: str, text: str) -> list[str]:
+        return [f"  {label}:", *textwrap.wrap(text, width=92, initial_indent="    ",
+                                             subsequent_indent="    ")]
+
+    lines = [f"{rule.id} ({rule.level}, class {rule.rule_class})"]
+    lines.append(f"  source: {rule.source_document} — {rule.source_section}")
+    if rule.tags:
+        lines.append(f"  tags: {', '.join(rule.tags)}")
+    lines += block("statement", rule.statement)
+    lines += block("check", rule.check)
+    if rule.fix:
+        lines += block("why and how to fix", rule.fix)
+    if rule.not_tested_reason:
+        lines += block("not tested", rule.not_tested_reason)
+    return lines
+
+
 def rules_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="klanten-conformance rules", description="List the rule catalogue."
+        prog="klanten-conformance rules",
+        description="List the rule catalogue, or show rules in full by their ids.",
     )
+    parser.add_argument("ids", nargs="*", metavar="RULE", help="rule id(s) to show in full")
     parser.add_argument("--class", dest="classes", action="append", help="class id(s)")
     parser.add_argument("--level", action="append", help="MUST, SHOULD (lint: error, warning)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -78,9 +98,14 @@ def rules_main(argv: list[str] | None = None) -> int:
     try:
         catalogue = load_catalogue()
         rules = catalogue.select(classes=_split(args.classes), levels=_split(args.level))
+        if args.ids:
+            rules = [catalogue.get(rule_id) for rule_id in args.ids]
     except (CatalogueError, KeyError) as exc:
         print(f"klanten-conformance rules: {_message(exc)}", file=sys.stderr)
         return 2
+    if args.ids and args.format == "text":
+        print("\n\n".join("\n".join(_rule_detail(rule)) for rule in rules))
+        return 0
     if args.format == "json":
         data = [
             {
@@ -90,6 +115,8 @@ def rules_main(argv: list[str] | None = None) -> int:
                 "source": {"document": r.source_document, "section": r.source_section},
                 "statement": r.statement,
                 "check": r.check,
+                "fix": r.fix,
+                "tags": list(r.tags),
                 "not_tested_reason": r.not_tested_reason,
             }
             for r in rules

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from klanten_conformance import killmatrix
-from klanten_conformance.killmatrix import (
+from klanten_conformance.rules import load_catalogue, parse_catalogue
+from reference_server.faults import FAULTS
+from selftest import killmatrix
+from selftest.killmatrix import (
     Exceptions,
     KillMatrixError,
     RunOutcome,
@@ -29,8 +31,6 @@ from klanten_conformance.killmatrix import (
     own_rule,
     uncovered_rules,
 )
-from klanten_conformance.rules import load_catalogue, parse_catalogue
-from reference_server.faults import FAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the matrix in CI: a reduced schemathesis budget that still catches the oas faults
@@ -86,7 +86,7 @@ def test_a_bad_exception_is_refused(tmp_path: Path, item: dict, message: str) ->
 
 def test_not_faultable_reason_is_an_optional_rule_key() -> None:
     data = {
-        "version": 1,
+        "version": 2,
         "classes": [
             {"id": "c", "title": "C", "api": "klanten", "description": "d", "optional": False}
         ],
