@@ -1,3 +1,3 @@
 """Root conftest: registers the conformance harness plugin and nothing else."""
 
-pytest_plugins = ["klanten_conformance.plugin"]
+pytest_plugins = ["klanten_conformance.harness.plugin"]

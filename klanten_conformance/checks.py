@@ -1,13 +1,22 @@
 """Assertion helpers: each failure names the rule, what was expected and what came back.
 
+A check has two kinds of steps. Its *assertions* judge the behaviour its rule is about: when
+one does not hold, the check failed (:class:`ConformanceFailure`, counted against the rule).
+Its *arrange* steps prepare the assertion (create the klant it needs, read a resource back):
+when one of those does not work, the check could not be made (:class:`Blocked`, which makes
+the rule inconclusive, never failed). ``with arranging("creating the klant", "KLOK01-Z1"):``
+turns any failure inside into a :class:`Blocked` that names the step, what came back and the
+rule that covers the behaviour that broke.
+
 Responses sent through the harness client carry the recorded exchange (``response.exchange``),
 which is rendered into the failure as evidence (secrets already redacted).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import requests
@@ -27,6 +36,48 @@ class ConformanceFailure(AssertionError):
         if evidence:
             message += f"\n--- recorded exchange ---\n{evidence}"
         super().__init__(message)
+
+
+class Blocked(Exception):  # noqa: N818 - an outcome, not an error of the harness
+    """Arranging a check's precondition failed, so the check could not be made.
+
+    ``covering`` are the rules that cover the behaviour that broke (where the harness can
+    tell): "blocked: creating a klant answered HTTP 500 — see KLOK01-Z1".
+    """
+
+    def __init__(
+        self, what: str, received: str, covering: Iterable[str] = (), evidence: str = ""
+    ) -> None:
+        self.what = what
+        self.received = received
+        self.covering = tuple(dict.fromkeys(c for c in covering if c))
+        self.evidence = evidence
+        super().__init__(self.summary)
+
+    @property
+    def summary(self) -> str:
+        see = f" — see {', '.join(self.covering)}" if self.covering else ""
+        return f"blocked: {self.what}: {self.received}{see}"
+
+    def __str__(self) -> str:
+        if self.evidence:
+            return f"{self.summary}\n--- recorded exchange ---\n{self.evidence}"
+        return self.summary
+
+
+@contextlib.contextmanager
+def arranging(what: str, *covering: str) -> Iterator[None]:
+    """Steps inside prepare a check: whatever does not work there blocks the check.
+
+    A failed expectation becomes :class:`Blocked` naming ``what`` and the ``covering`` rules;
+    so does a request that got no answer at all.
+    """
+    try:
+        yield
+    except ConformanceFailure as failure:
+        raise Blocked(what, failure.received, covering, failure.evidence) from None
+    except requests.RequestException as exc:
+        raise Blocked(what, f"no answer ({type(exc).__name__})", covering) from None
 
 
 def evidence_of(*responses: requests.Response | None) -> str:

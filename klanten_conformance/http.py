@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,8 @@ import requests
 
 REDACTED = "<redacted>"
 MAX_BODY_CHARS = 10 * 1024
+#: an exchange that prepares a check (creating what it needs, reading back) or makes it
+ARRANGE, ACT = "arrange", "act"
 _JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization"})
 _COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
@@ -77,10 +80,14 @@ class Exchange:
     response_body: str
     elapsed_ms: float
     error: str | None = None
+    phase: str = ACT
+    #: when the request was sent (time.time()), to merge the logs of several clients
+    started: float = 0.0
 
-    def render(self) -> str:
-        """A compact, human-readable dump for failure messages."""
-        lines = [f"> {self.method} {self.url}"]
+    def render(self, *, phase: bool = False) -> str:
+        """A compact, human-readable dump for failure messages (``phase``: say which step)."""
+        lines = [f"[{self.phase}]"] if phase else []
+        lines.append(f"> {self.method} {self.url}")
         lines += [f"> {name}: {value}" for name, value in self.request_headers.items()]
         if self.request_body:
             lines += [">", *(f"> {line}" for line in self.request_body.splitlines())]
@@ -112,6 +119,17 @@ class RecordingClient:
         if default_headers:
             self.session.headers.update(default_headers)
         self.exchanges: list[Exchange] = []
+        self.phase = ACT
+        self._sent_at = 0.0
+
+    @contextlib.contextmanager
+    def arranging(self) -> Iterator[None]:
+        """Exchanges inside are recorded as arrange steps (preparing a check, not making it)."""
+        previous, self.phase = self.phase, ARRANGE
+        try:
+            yield
+        finally:
+            self.phase = previous
 
     def url(self, path_or_url: str) -> str:
         """Absolute URL for a path relative to `base_url` (absolute URLs pass through)."""
@@ -146,6 +164,7 @@ class RecordingClient:
             params=params,
         )
         prepared = self.session.prepare_request(request)
+        self._sent_at = time.time()
         started = time.perf_counter()
         try:
             response = self.session.send(
@@ -181,6 +200,8 @@ class RecordingClient:
                 else _body_for_record(response.content, secrets, response.encoding),
                 elapsed_ms=elapsed_ms,
                 error=None if error is None else redact(error, secrets),
+                phase=self.phase,
+                started=self._sent_at,
             )
         )
 

@@ -1,7 +1,7 @@
-"""Validation of a target's responses against specs/klanten-1.0.yaml (openapi-core).
+"""Our OpenAPI documents, and validation of a target's responses against them (openapi-core).
 
-The spec's server URL is ``/api/v1`` while a target lives at any base URL, so a request URL is
-mapped onto the spec by replacing the target's base URL with the spec's server path.
+A document's server URL is a path (``/api/v1``) while a target lives at any base URL, so a
+request URL is mapped onto the document by replacing the target's base URL with that path.
 """
 
 from __future__ import annotations
@@ -24,12 +24,49 @@ SPEC_HOST = "http://spec.invalid"
 PROBLEM_JSON = "application/problem+json"
 #: statuses the spec does not document for the operations and that carry no body to check
 _UNCHECKED_STATUSES = frozenset({304})
+_METHODS = ("get", "put", "post", "delete", "patch", "head")
+#: libyaml's loader when PyYAML has it: the documents are large and read in every run
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@functools.lru_cache(maxsize=4)
+def spec_document(path: Path = SPEC_PATH) -> dict:
+    """An OpenAPI document, parsed once per process (do not modify it)."""
+    return _document(Path(path).resolve())
+
+
+@functools.cache
+def _document(path: Path) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+
+
+def operations(path: Path = SPEC_PATH) -> dict[str, tuple[str, str]]:
+    """operationId -> (path, METHOD) of every operation of a document, in its order."""
+    result = {}
+    for route, item in spec_document(path)["paths"].items():
+        for method, operation in item.items():
+            if method in _METHODS:
+                result[operation["operationId"]] = (route, method.upper())
+    return result
+
+
+def operation(path: Path, operation_id: str) -> dict:
+    route, method = operations(path)[operation_id]
+    return spec_document(path)["paths"][route][method.lower()]
+
+
+def success_statuses(path: Path, operation_id: str) -> set[int]:
+    responses = operation(path, operation_id)["responses"]
+    return {int(code) for code in responses if str(code).startswith("2")}
+
+
+def server_path(path: Path) -> str:
+    return urlsplit(spec_document(path)["servers"][0]["url"]).path.rstrip("/")
+
+
+@functools.lru_cache(maxsize=8)
 def _openapi(path: Path = SPEC_PATH) -> tuple[OpenAPI, str]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    server = urlsplit(document["servers"][0]["url"]).path.rstrip("/")
+    document = spec_document(path)
+    server = server_path(path)
     config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
     return OpenAPI.from_dict(document, config=config), server
 
@@ -91,15 +128,51 @@ def _explain(exc: Exception) -> str:
 # error responses: the problem shape (OAS-03) and its media type (OAS-04) ---------------------
 
 
-@functools.lru_cache(maxsize=4)
+_TEXT = {"type": "string"}
+#: the ZGW problem shape, for documents that declare no error schema (Klantinteracties)
+ZGW_PROBLEM = {
+    "type": "object",
+    "required": ["type", "code", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": _TEXT,
+        "code": _TEXT,
+        "title": _TEXT,
+        "status": {"type": "integer"},
+        "detail": _TEXT,
+        "instance": _TEXT,
+    },
+}
+ZGW_VALIDATION_PROBLEM = {
+    **ZGW_PROBLEM,
+    "required": [*ZGW_PROBLEM["required"], "invalidParams"],
+    "properties": {
+        **ZGW_PROBLEM["properties"],
+        "invalidParams": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "code", "reason"],
+                "properties": {"name": _TEXT, "code": _TEXT, "reason": _TEXT},
+            },
+        },
+    },
+}
+
+
+@functools.lru_cache(maxsize=8)
 def problem_validators(path: Path = SPEC_PATH) -> dict[str, OAS30Validator]:
-    """Validators of the spec's ``Fout`` and ``ValidatieFout`` schemas."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    components = document["components"]
-    return {
-        name: OAS30Validator({**components["schemas"][name], "components": components})
-        for name in ("Fout", "ValidatieFout")
-    }
+    """Validators of a document's problem schemas: ``error`` (any status) and ``400``.
+
+    ``Fout`` and ``ValidatieFout`` where the document declares them; the ZGW problem shape
+    otherwise.
+    """
+    components = spec_document(path)["components"]
+    schemas = components.get("schemas", {})
+    if "Fout" in schemas and "ValidatieFout" in schemas:
+        pairs = (("error", schemas["Fout"]), ("400", schemas["ValidatieFout"]))
+    else:
+        pairs = (("error", ZGW_PROBLEM), ("400", ZGW_VALIDATION_PROBLEM))
+    return {key: OAS30Validator({**schema, "components": components}) for key, schema in pairs}
 
 
 def media_type(response: requests.Response) -> str:
@@ -114,15 +187,16 @@ def problem_media_error(response: requests.Response) -> str | None:
     return f"HTTP {response.status_code} served as {media or 'no content type'}"
 
 
-def problem_shape_errors(response: requests.Response) -> list[str]:
-    """Why the body of an error response is not a ``Fout`` (``ValidatieFout`` for 400)."""
+def problem_shape_errors(response: requests.Response, spec: Path = SPEC_PATH) -> list[str]:
+    """Why the body of an error response is not the document's problem shape."""
     status = response.status_code
     try:
         body = response.json()
     except ValueError:
         return [f"HTTP {status} with a body that is not JSON"]
-    name = "ValidatieFout" if status == 400 else "Fout"
-    errors = sorted(problem_validators()[name].iter_errors(body), key=lambda e: list(e.path))
+    validator = problem_validators(spec)["400" if status == 400 else "error"]
+    name = validator.schema.get("title") or ("ValidatieFout" if status == 400 else "Fout")
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
     return [
         f"HTTP {status}, not a {name}: {'/'.join(map(str, e.path)) or 'body'}: {e.message}"
         for e in errors[:3]

@@ -67,6 +67,12 @@ def test_every_rules_md_id_is_in_the_catalogue(catalogue) -> None:
     assert not missing, f"rules of RULES.md missing from rules.yaml: {missing}"
 
 
+#: rules the project added to those of RULES.md, where the sources hold more than it lists
+ADDED_RULES = {
+    "OAS-09": "sub-resources belong to their parent (the audit trail of a klant)",
+}
+
+
 def test_catalogue_has_no_rule_beyond_rules_md(catalogue) -> None:
     rows = _rules_md_rows()
     exact = {rule_id for rule_id, _, _ in rows if not rule_id.endswith("*")}
@@ -77,6 +83,7 @@ def test_catalogue_has_no_rule_beyond_rules_md(catalogue) -> None:
         if rid not in exact
         and not rid.startswith(prefixes)
         and catalogue.rules[rid].rule_class != "lint"  # the linter may add its own checks
+        and rid not in ADDED_RULES
     ]
     assert not extra, f"rules.yaml has ids RULES.md does not know: {extra}"
 

@@ -18,6 +18,12 @@ def main(argv: list[str]) -> int:
         return nightly_main(argv)
     import pytest
 
-    args = [str(ROOT / "suites"), "-p", "klanten_conformance.plugin", "--rootdir", str(ROOT)]
+    args = [
+        str(ROOT / "suites"),
+        "-p",
+        "klanten_conformance.harness.plugin",
+        "--rootdir",
+        str(ROOT),
+    ]
     code = pytest.main([*args, *argv])
     return {0: 0, 1: 1}.get(int(code), 2)

@@ -1,41 +1,59 @@
 """The result of one conformance run: per class and per rule a verdict with its evidence.
 
-The model is built from plain test records (what each pytest report said about which rules),
-so it can be assembled on the xdist controller from ``user_properties`` alone, and it
-round-trips through ``conformance.json`` so that every other format can be rebuilt from it.
+These are plain data: the verdict engine (``klanten_conformance.harness.verdicts``) builds
+them from test records, they round-trip through ``conformance.json``, and every writer and
+the terminal summary print them, so all outputs say the same.
+
+Outcomes of one check (a test): ``passed``, ``failed`` (one of its own assertions did not
+hold), ``blocked`` (arranging its precondition failed, or it could not be completed; the cause
+and the covering rule are named) and ``skipped`` (not applicable, with the reason).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from klanten_conformance.rules import Catalogue, Rule
+SCHEMA = "klanten-conformance/report/2"
 
-SCHEMA = "klanten-conformance/report/1"
+# outcomes of a check
+PASSED, FAILED, BLOCKED, SKIPPED = "passed", "failed", "blocked", "skipped"
 
+# rule verdicts
 PASS = "pass"
 FAIL = "fail"
 WARNING = "warning"
+INCONCLUSIVE = "inconclusive"
 NOT_APPLICABLE = "not applicable"
 NOT_TESTED = "not tested"
-RULE_VERDICTS = (PASS, FAIL, WARNING, NOT_APPLICABLE, NOT_TESTED)
+RULE_VERDICTS = (PASS, FAIL, WARNING, INCONCLUSIVE, NOT_APPLICABLE, NOT_TESTED)
 #: class verdicts: pass/fail/not applicable as for rules, plus "not run" (nothing was tested)
-#: and "incomplete" (nothing failed, but a selected MUST rule had no check that ran)
+#: and "incomplete" (nothing failed, but a selected MUST rule is inconclusive or untested)
 NOT_RUN = "not run"
 INCOMPLETE = "incomplete"
+# run status
+COMPLETE, INTERRUPTED, ERROR = "complete", "interrupted", "error"
 
 
 @dataclass
 class Failure:
-    """Why a rule failed in one test: the expectation, what came back and the exchange."""
+    """Why a check failed or was blocked: the expectation, what came back, the exchanges."""
 
     test: str
+    title: str = ""
     expected: str = ""
     received: str = ""
+    #: the key exchange(s) of the failure
     evidence: str = ""
     message: str = ""
+    #: ``failed`` or ``blocked``
+    kind: str = FAILED
+    #: for a blocked check: the rules that cover the behaviour that broke
+    covering: list[str] = field(default_factory=list)
+    #: every exchange of the check, arrange steps included, each marked arrange/act
+    exchanges: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -53,6 +71,7 @@ class TestRecord:
     duration: float = 0.0
     skip_reason: str = ""
     failure: Failure | None = None
+    title: str = ""
 
 
 @dataclass
@@ -61,6 +80,7 @@ class TestOutcome:
 
     nodeid: str
     outcome: str
+    title: str = ""
 
 
 @dataclass
@@ -73,19 +93,26 @@ class RuleResult:
     check: str
     verdict: str = NOT_TESTED
     reason: str = ""
-    #: asked for in this run (by --classes/--rule/--level); unselected rules do not count
+    #: asked for in this run (API under test, --classes/--rule/--level); others do not count
     selected: bool = True
     #: the catalogue says why the rule cannot be tested; it does not count as a gap
     untestable: bool = False
+    api: str = ""
+    tags: list[str] = field(default_factory=list)
     tests: list[TestOutcome] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    #: the checks of the rule that were blocked, with their causes
+    blocked: list[Failure] = field(default_factory=list)
 
+    @property
+    def counts(self) -> bool:
+        """The rule counts for the verdicts (selected, testable, applicable)."""
+        return self.selected and not self.untestable and self.verdict != NOT_APPLICABLE
 
-def counts_as_gap_or_result(rule: RuleResult) -> bool:
-    """A rule that was checked, or was asked for and could have been but was not."""
-    if rule.tests:
-        return True
-    return rule.selected and not rule.untestable
+    @property
+    def gap(self) -> bool:
+        """A MUST rule that counts but has no verdict of its own: the class is incomplete."""
+        return self.counts and self.level == "MUST" and self.verdict in (INCONCLUSIVE, NOT_TESTED)
 
 
 @dataclass
@@ -96,6 +123,7 @@ class ClassResult:
     optional: bool
     verdict: str = NOT_RUN
     rules: list[RuleResult] = field(default_factory=list)
+    api: str = ""
 
     def count(self, verdict: str, level: str | None = None) -> int:
         return sum(
@@ -103,33 +131,34 @@ class ClassResult:
         )
 
     def must_score(self) -> tuple[int, int]:
-        """(passed, total) MUST rules; not applicable rules do not count."""
-        musts = [
-            r
-            for r in self.rules
-            if r.level == "MUST" and r.verdict != NOT_APPLICABLE and counts_as_gap_or_result(r)
-        ]
+        """(passed, total) of the MUST rules that count."""
+        musts = [r for r in self.rules if r.level == "MUST" and (r.counts or r.tests)]
+        musts = [r for r in musts if r.verdict != NOT_APPLICABLE]
         return sum(1 for r in musts if r.verdict == PASS), len(musts)
 
 
 @dataclass
 class RunResult:
     run_id: str
-    target: dict[str, str]
+    target: dict[str, Any]
     profile: str
     versions: dict[str, str]
     started: str
     finished: str
     selection: dict[str, Any] = field(default_factory=dict)
-    status: str = "complete"
+    status: str = COMPLETE
     error: str = ""
     classes: list[ClassResult] = field(default_factory=list)
+    #: HTTP requests the harness sent to the target, when counted
+    requests: int | None = None
     schema: str = SCHEMA
 
     @property
     def verdict(self) -> str:
-        if self.status != "complete":
-            return "error"
+        if self.status == INTERRUPTED:
+            return INTERRUPTED
+        if self.status != COMPLETE:
+            return ERROR
         verdicts = {c.verdict for c in self.classes}
         for verdict in (FAIL, INCOMPLETE, PASS, NOT_APPLICABLE):
             if verdict in verdicts:
@@ -146,9 +175,11 @@ class RunResult:
         return sum(s[0] for s in scores), sum(s[1] for s in scores)
 
     def counts(self) -> dict[str, int]:
+        """How many rules that count have each verdict."""
         counts = dict.fromkeys(RULE_VERDICTS, 0)
         for _, rule in self.rules():
-            counts[rule.verdict] += 1
+            if rule.selected or rule.tests:
+                counts[rule.verdict] += 1
         return counts
 
     def to_dict(self) -> dict[str, Any]:
@@ -172,9 +203,17 @@ class RunResult:
                 rule_data = dict(rule_data)
                 rule_data["tests"] = [TestOutcome(**t) for t in rule_data.get("tests", [])]
                 rule_data["failures"] = [Failure(**f) for f in rule_data.get("failures", [])]
+                rule_data["blocked"] = [Failure(**f) for f in rule_data.get("blocked", [])]
                 rules.append(RuleResult(**rule_data))
             fields = {k: class_data[k] for k in ("id", "title", "description", "optional")}
-            classes.append(ClassResult(**fields, verdict=class_data["verdict"], rules=rules))
+            classes.append(
+                ClassResult(
+                    **fields,
+                    verdict=class_data["verdict"],
+                    rules=rules,
+                    api=class_data.get("api", ""),
+                )
+            )
         keys = (
             "run_id",
             "target",
@@ -185,118 +224,6 @@ class RunResult:
             "selection",
             "status",
             "error",
+            "requests",
         )
         return cls(**{k: data[k] for k in keys if k in data}, classes=classes)
-
-
-# building the model from test records -------------------------------------------------------
-
-
-@dataclass
-class _Tally:
-    passed: int = 0
-    failures: list[Failure] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    tests: dict[str, str] = field(default_factory=dict)
-
-
-def _tally(records: Iterable[TestRecord]) -> dict[str, _Tally]:
-    """Per rule: passes, failures and skip reasons (same semantics as the terminal summary)."""
-    tallies: dict[str, _Tally] = {}
-    for record in records:
-        if not record.rules:
-            continue
-        if record.outcome == "failed":
-            blamed = record.failed_rules or record.rules
-            for rule_id in blamed:
-                tally = tallies.setdefault(rule_id, _Tally())
-                tally.failures.append(record.failure or Failure(test=record.nodeid))
-                tally.tests[record.nodeid] = "failed"
-        elif record.outcome == "skipped":
-            for rule_id in record.rules:
-                tally = tallies.setdefault(rule_id, _Tally())
-                tally.skipped.append(record.skip_reason)
-                tally.tests.setdefault(record.nodeid, "skipped")
-        elif record.when == "call":
-            for rule_id in dict.fromkeys(record.rules + record.checked_rules):
-                tally = tallies.setdefault(rule_id, _Tally())
-                tally.passed += 1
-                tally.tests.setdefault(record.nodeid, "passed")
-    return tallies
-
-
-def _rule_result(rule: Rule, tally: _Tally | None, selected: bool) -> RuleResult:
-    result = RuleResult(
-        id=rule.id,
-        level=rule.level,
-        statement=rule.statement,
-        source_document=rule.source_document,
-        source_section=rule.source_section,
-        check=rule.check,
-        selected=selected,
-        untestable=rule.not_tested_reason is not None,
-    )
-    if tally is None:
-        result.reason = rule.not_tested_reason or (
-            "no test yet" if selected else "not selected in this run"
-        )
-        return result
-    result.tests = [TestOutcome(nodeid, outcome) for nodeid, outcome in tally.tests.items()]
-    if tally.failures:
-        result.verdict = FAIL if rule.level == "MUST" else WARNING
-        result.failures = tally.failures
-        result.reason = f"{len(tally.failures)} failing check(s)"
-    elif tally.passed:
-        result.verdict = PASS
-        result.reason = f"{tally.passed} check(s) passed"
-    else:
-        result.verdict = NOT_APPLICABLE
-        result.reason = "; ".join(sorted(set(tally.skipped))) or "skipped"
-    return result
-
-
-def class_verdict(rules: list[RuleResult]) -> str:
-    verdicts = {r.verdict for r in rules}
-    if FAIL in verdicts:
-        return FAIL
-    if verdicts & {PASS, WARNING}:
-        gaps = [
-            r
-            for r in rules
-            if r.level == "MUST" and r.verdict == NOT_TESTED and counts_as_gap_or_result(r)
-        ]
-        return INCOMPLETE if gaps else PASS
-    if NOT_APPLICABLE in verdicts:
-        return NOT_APPLICABLE
-    return NOT_RUN
-
-
-def build_classes(
-    catalogue: Catalogue,
-    records: Iterable[TestRecord],
-    selected: Callable[[Rule], bool] = lambda rule: True,
-) -> list[ClassResult]:
-    """Every conformance class of the suites (lint excluded) with every rule's verdict.
-
-    ``selected`` tells whether a rule was asked for in this run, to explain untested rules.
-    """
-    tallies = _tally(records)
-    classes = []
-    for rule_class in catalogue.classes.values():
-        if rule_class.api == "lint":
-            continue
-        rules = [
-            _rule_result(rule, tallies.get(rule.id), selected(rule))
-            for rule in catalogue.by_class(rule_class.id)
-        ]
-        classes.append(
-            ClassResult(
-                id=rule_class.id,
-                title=rule_class.title,
-                description=rule_class.description,
-                optional=rule_class.optional,
-                verdict=class_verdict(rules),
-                rules=rules,
-            )
-        )
-    return classes

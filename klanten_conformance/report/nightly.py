@@ -1,9 +1,7 @@
 """Nightly mode: run every target of a ``targets.toml``, then write ``index.html``.
 
 Each target runs as its own ``klanten-conformance run --target NAME`` subprocess, so one
-unreachable or crashing target does not stop the others. Keys only this runner reads
-(``classes``, ``profile``, ``pytest_args``) are taken out of the entry before the harness sees
-it. The night is recorded as ``nightly-<stamp>.json`` next to the run folders; the previous
+unreachable or crashing target does not stop the others. The night is recorded as ``nightly-<stamp>.json`` next to the run folders; the previous
 record in the same reports folder is what ``index.html`` compares against.
 """
 
@@ -13,26 +11,18 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from klanten_conformance.harness.context import REPORTS_DIR_ENV, RUN_ID_ENV
 from klanten_conformance.report import badge, html_report, index_report, json_report
 from klanten_conformance.report.model import RunResult
-from klanten_conformance.report.plugin import (
-    DEFAULT_PROFILE,
-    PROFILE_ENV,
-    REPORTS_DIR_ENV,
-    RUN_ID_ENV,
-    slug,
-    utc_stamp,
-)
+from klanten_conformance.report.plugin import slug, utc_stamp
 from klanten_conformance.report.scrub import env_secrets, scrub
 
-NIGHTLY_KEYS = frozenset({"classes", "profile", "pytest_args"})
 NIGHT_PREFIX = "nightly-"
 TIMEOUT = 3 * 3600
 #: runs ``klanten-conformance run ARGS`` in ENV: returns (exit code, combined output)
@@ -74,34 +64,22 @@ def load_targets(path: Path) -> dict[str, dict[str, Any]]:
     return {name: dict(entry) for name, entry in targets.items()}
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value)  # strings and lists of strings: JSON escapes are valid TOML
-
-
-def harness_targets_toml(targets: dict[str, dict[str, Any]]) -> str:
-    """The targets file as the harness reads it: without the nightly-only keys."""
-    lines = []
-    for name, entry in targets.items():
-        lines.append(f"[targets.{json.dumps(name)}]")
-        lines += [f"{k} = {_toml_value(v)}" for k, v in entry.items() if k not in NIGHTLY_KEYS]
-        lines.append("")
-    return "\n".join(lines)
-
-
 def _entry_secrets(entry: dict[str, Any]) -> list[str]:
-    found = [str(entry.get(key) or "") for key in ("secret", "restricted_secret")]
-    for key in ("secret_env", "restricted_secret_env"):
-        if entry.get(key):
-            found.append(os.environ.get(str(entry[key]), ""))
+    """The secrets a targets.toml entry names (its own and those of its API tables)."""
+    tables = [entry, *(v for v in entry.values() if isinstance(v, dict))]
+    found = []
+    for table in tables:
+        found += [str(table.get(key) or "") for key in ("secret", "restricted_secret", "token")]
+        for key in ("secret_env", "restricted_secret_env", "token_env"):
+            if table.get(key):
+                found.append(os.environ.get(str(table[key]), ""))
     return [s for s in found + env_secrets() if s]
 
 
 def _run_args(name: str, entry: dict[str, Any], targets_file: Path, extra: list[str]) -> list[str]:
     args = ["--target", name, "--targets-file", str(targets_file)]
+    if entry.get("profile"):
+        args += ["--profile", str(entry["profile"])]
     classes = entry.get("classes")
     if classes:
         args += ["--classes", ",".join(classes) if isinstance(classes, list) else str(classes)]
@@ -141,13 +119,8 @@ def _run_one(
     secrets: list[str],
 ) -> index_report.TargetNight:
     run_id = f"{stamp}-{slug(name)}"
-    profile = str(entry.get("profile") or DEFAULT_PROFILE)
-    env = {
-        **os.environ,
-        RUN_ID_ENV: run_id,
-        REPORTS_DIR_ENV: str(reports_dir),
-        PROFILE_ENV: profile,
-    }
+    profile = str(entry.get("profile") or "")
+    env = {**os.environ, RUN_ID_ENV: run_id, REPORTS_DIR_ENV: str(reports_dir)}
     print(f"=== klanten-conformance: target {name} → {reports_dir / run_id}", flush=True)
     try:
         code, output = runner(_run_args(name, entry, targets_file, pytest_args), env)
@@ -217,24 +190,13 @@ def run_targets(
     reports_dir.mkdir(parents=True, exist_ok=True)
     stamp = utc_stamp(now)
     secrets = [s for entry in targets.values() for s in _entry_secrets(entry)]
-    nights = []
-    with tempfile.TemporaryDirectory(prefix="klanten-nightly-") as tmp:
-        harness_file = Path(tmp) / "targets.toml"
-        harness_file.write_text(harness_targets_toml(targets), encoding="utf-8")
-        harness_file.chmod(0o600)
-        for name, entry in targets.items():
-            nights.append(
-                _run_one(
-                    name,
-                    entry,
-                    stamp,
-                    reports_dir,
-                    harness_file,
-                    list(pytest_args or []),
-                    runner,
-                    secrets,
-                )
-            )
+    nights = [
+        _run_one(
+            name, entry, stamp, reports_dir, targets_file.resolve(), list(pytest_args or []),
+            runner, secrets,
+        )
+        for name, entry in targets.items()
+    ]
     record = {
         "stamp": stamp,
         "targets": {n.name: {"run_id": n.run_id, "exit_code": n.exit_code} for n in nights},

@@ -1,53 +1,64 @@
-"""The report plugin: collects per-rule results and writes ``reports/<run-id>/``.
+"""The report plugin: test outcomes in, one verdict, every output out.
 
 Registered by the harness plugin when suites run, on the controller and on xdist workers:
 
-- everywhere: Allure labels on every suite test, failed checks' evidence in ``user_properties``
-  (the only data that travels from workers) and as Allure attachments;
-- on the controller (or the only process): one record per test report, and at the end
-  ``conformance.json``, ``conformance.html``, ``badge.json``; JUnit XML and Allure results go to
-  the same folder unless ``--junitxml``/``--alluredir`` were given.
+- everywhere: Allure labels on every suite test (epic = API, feature = class, story = rule)
+  and the evidence of failed and blocked checks as Allure attachments;
+- on the controller (or the only process): one record per test report; at the end the verdict
+  engine folds them into the run's result, which the terminal summary, ``conformance.json``,
+  ``conformance.html``, the badges and ``junit.xml`` all print, and which sets the exit status.
 
-The folder is ``$KLANTEN_CONFORMANCE_REPORTS_DIR`` (default ``./reports``) / run id, the run id
-being the UTC start time and the target name (or ``$KLANTEN_CONFORMANCE_RUN_ID``).
+The report folder is ``<reports dir>/<run id>`` (reports dir: ``--reports-dir``, env
+``KLANTEN_CONFORMANCE_REPORTS_DIR`` or ``./reports``; run id: the UTC start time and the
+target name, or env ``KLANTEN_CONFORMANCE_RUN_ID``). A configuration error is refused before
+it is made, and when the session never starts (a preflight error) it is removed again: only
+a run that ran leaves a report.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
+import shutil
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from klanten_conformance.checks import ConformanceFailure
-from klanten_conformance.report import allure_labels, badge, html_report, json_report
-from klanten_conformance.report.model import Failure, RunResult, TestRecord, build_classes
-from klanten_conformance.report.scrub import env_secrets, scrub
-from klanten_conformance.rules import Catalogue, load_catalogue
-from klanten_conformance.summary import (
-    CHECKED_PROPERTY,
-    FAILED_PROPERTY,
-    RULES_PROPERTY,
-    _props,
-    _skip_reason,
+from klanten_conformance import apis
+from klanten_conformance.harness import properties
+from klanten_conformance.harness.context import RunContext
+from klanten_conformance.harness.verdicts import (
+    HEADLINES,
+    Scope,
+    build_classes,
+    exit_status,
+    unknown_rules,
 )
+from klanten_conformance.report import allure_labels, badge, html_report, json_report, junit
+from klanten_conformance.report.model import (
+    BLOCKED,
+    COMPLETE,
+    FAIL,
+    INCONCLUSIVE,
+    INTERRUPTED,
+    NOT_TESTED,
+    PASS,
+    WARNING,
+    Failure,
+    RunResult,
+    TestRecord,
+)
+from klanten_conformance.report.scrub import env_secrets, scrub
 
-REPORTS_DIR_ENV = "KLANTEN_CONFORMANCE_REPORTS_DIR"
-RUN_ID_ENV = "KLANTEN_CONFORMANCE_RUN_ID"
-PROFILE_ENV = "KLANTEN_CONFORMANCE_PROFILE"
-DEFAULT_PROFILE = "klanten-1.0"
-FAILURE_PROPERTY = "klanten_failure"
 ALLURE_DIR = "allure-results"
-JUNIT_FILE = "junit.xml"
 MAX_MESSAGE = 4000
+_REQUESTS_OUTPUT = "klanten_requests"
 _WORKER_KEY = "klanten_report_dir"
 
 
@@ -61,17 +72,6 @@ def utc_stamp(moment: datetime | None = None) -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def target_name(config: pytest.Config) -> str:
-    """The name of the target as the command line gives it (no secrets, no credentials)."""
-    if config.getoption("target", None):
-        return str(config.getoption("target"))
-    url = config.getoption("klanten_url", None)
-    if url:
-        parts = urlsplit(str(url))
-        return parts.hostname + (f"-{parts.port}" if parts.port else "") if parts.hostname else url
-    return "reference-server"
 
 
 def _versions() -> dict[str, str]:
@@ -88,196 +88,351 @@ def _versions() -> dict[str, str]:
     }
 
 
+def props(report: pytest.TestReport, name: str) -> list[str]:
+    values = []
+    for key, value in report.user_properties:
+        if key == name:
+            values.extend(v for v in str(value).split(",") if v)
+    return values
+
+
+def skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def make_run_dir(base: Path, run_id: str | None, target: str, started: datetime) -> Path:
+    base = Path(base).resolve()
+    if run_id:
+        run_dir = base / run_id
+        run_dir.mkdir(parents=True, exist_ok=True)
+        return run_dir
+    name = f"{utc_stamp(started)}-{slug(target)}"
+    base.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, 1000):  # runs started in the same second get their own folder
+        run_dir = base / (name if attempt == 1 else f"{name}-{attempt}")
+        try:
+            run_dir.mkdir()
+        except FileExistsError:
+            continue
+        return run_dir
+    raise RuntimeError(f"no free run folder for {base / name}")
+
+
+class _RequestCounter:
+    """Counts the HTTP requests of this process (harness clients, schemathesis, preflight)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.workers = 0
+        self._original: Any = None
+
+    def install(self) -> None:
+        import requests.adapters
+
+        adapter = requests.adapters.HTTPAdapter
+        original = adapter.send
+        counter = self
+
+        def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+            counter.count += 1
+            return original(self, request, *args, **kwargs)
+
+        self._original = original
+        adapter.send = send  # type: ignore[method-assign]
+
+    def uninstall(self) -> None:
+        if self._original is not None:
+            import requests.adapters
+
+            requests.adapters.HTTPAdapter.send = self._original  # type: ignore[method-assign]
+            self._original = None
+
+
 class ReportPlugin:
-    def __init__(self, config: pytest.Config, catalogue: Catalogue | None = None) -> None:
+    def __init__(self, config: pytest.Config, context: RunContext) -> None:
         self.config = config
-        self.catalogue = catalogue or load_catalogue()
+        self.context = context
         self.started = datetime.now(UTC)
-        self.profile = str(
-            config.getoption("profile", None) or os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE
-        )
-        self.target = target_name(config)
         self.records: list[TestRecord] = []
+        self.status = COMPLETE
         self.error = ""
-        self.written = False
+        self.ran = False
+        self.result: RunResult | None = None
+        self.junit_path: Path | None = None
         self.worker = hasattr(config, "workerinput")
         if self.worker:
             self.run_dir = Path(config.workerinput[_WORKER_KEY])  # type: ignore[attr-defined]
         else:
-            self.run_dir = self._make_run_dir()
+            self.run_dir = make_run_dir(
+                context.reports_dir, context.run_id, context.target_name, self.started
+            )
         allure_labels.enable(config, self.run_dir / ALLURE_DIR)
-        if not self.worker and not getattr(config.option, "xmlpath", None):
-            config.option.xmlpath = str(self.run_dir / JUNIT_FILE)
-
-    def _make_run_dir(self) -> Path:
-        base = Path(os.environ.get(REPORTS_DIR_ENV) or "reports").resolve()
-        if os.environ.get(RUN_ID_ENV):
-            run_dir = base / os.environ[RUN_ID_ENV]
-            run_dir.mkdir(parents=True, exist_ok=True)
-            return run_dir
-        run_id = f"{utc_stamp(self.started)}-{slug(self.target)}"
-        base.mkdir(parents=True, exist_ok=True)
-        for attempt in range(1, 1000):  # runs started in the same second get their own folder
-            run_dir = base / (run_id if attempt == 1 else f"{run_id}-{attempt}")
-            try:
-                run_dir.mkdir()
-            except FileExistsError:
-                continue
-            return run_dir
-        raise RuntimeError(f"no free run folder for {base / run_id}")
+        self.counter = _RequestCounter()
+        self.counter.install()
+        if context.verdicts_only and not self.worker:
+            config.option.verbose = -2
 
     # secrets -------------------------------------------------------------------------------
 
     def secrets(self) -> list[str]:
-        found = [
-            str(self.config.getoption(name, None) or "") for name in ("secret", "restricted_secret")
-        ]
-        found += env_secrets()
-        from klanten_conformance import plugin as harness_plugin
+        from klanten_conformance.harness.plugin import HARNESS
 
-        harness = self.config.stash.get(harness_plugin._HARNESS, None)
-        for target in (getattr(harness, "explicit", None), getattr(harness, "target", None)):
-            if target is not None:
-                found += list(target.secrets)
+        found = list(self.context.secrets) + env_secrets()
+        harness = self.config.stash.get(HARNESS, None)
+        if harness is not None:
+            found += list(harness.secrets)
         return [s for s in found if s]
 
-    # every process ---------------------------------------------------------------------------
+    # every process -------------------------------------------------------------------------
 
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_configure_node(self, node: Any) -> None:
-        node.workerinput[_WORKER_KEY] = str(self.run_dir)
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        if self.context.verdicts_only and not self.worker:
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                config.pluginmanager.unregister(reporter)
+
+    def pytest_collection(self, session: pytest.Session) -> None:
+        self.ran = True  # the session started: the targets passed their preflight
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.worker:
+            return
+        from _pytest.junitxml import xml_key
+
+        xml = self.config.stash.get(xml_key, None)
+        if xml is not None:  # our writer knows blocked checks; pytest's would call them failed
+            self.junit_path = Path(xml.logfile)
+            self.config.pluginmanager.unregister(xml)
+            del self.config.stash[xml_key]
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             ids = [str(arg) for marker in item.iter_markers("rule") for arg in marker.args]
             if ids:
-                pairs = allure_labels.labels(ids, self.catalogue, self.profile, self.target)
+                pairs = allure_labels.labels(
+                    ids, self.context.catalogue, self.context.profile.id, self.context.target_name
+                )
                 allure_labels.mark(item, pairs)
 
-    @pytest.hookimpl(hookwrapper=True)
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Iterator[None]:
         outcome = yield
         report = outcome.get_result()
-        if call.excinfo is None or not isinstance(call.excinfo.value, ConformanceFailure):
-            return
-        failure = call.excinfo.value
-        data = {
-            "rule": failure.rule,
-            "expected": failure.expected,
-            "received": failure.received,
-            "evidence": failure.evidence,
-        }
-        report.user_properties.append((FAILURE_PROPERTY, json.dumps(scrub(data, self.secrets()))))
-        if failure.evidence:
-            allure_labels.attach_evidence(failure.rule, scrub(failure.evidence, self.secrets()))
+        for key, value in report.user_properties:
+            if key == properties.FAILURE:
+                data = json.loads(value)
+                text = "\n\n".join(data.get("exchanges") or []) or data.get("evidence") or ""
+                if text:
+                    allure_labels.attach_evidence(
+                        data.get("kind", "failed"), scrub(text, self.secrets())
+                    )
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[_WORKER_KEY] = str(self.run_dir)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        self.counter.workers += int(getattr(node, "workeroutput", {}).get(_REQUESTS_OUTPUT, 0))
 
     # the controller --------------------------------------------------------------------------
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.worker:
             return
-        rules = _props(report, RULES_PROPERTY)
+        rules = props(report, properties.RULES)
         if not rules:
             return
+        from klanten_conformance.harness.plugin import outcome_of
+
+        titles = [v for k, v in report.user_properties if k == properties.TITLE]
         record = TestRecord(
             nodeid=report.nodeid,
             when=report.when or "",
-            outcome=report.outcome,
+            outcome=outcome_of(report),
             rules=rules,
-            failed_rules=_props(report, FAILED_PROPERTY),
-            checked_rules=_props(report, CHECKED_PROPERTY),
+            failed_rules=props(report, properties.FAILED),
+            checked_rules=props(report, properties.CHECKED),
             duration=report.duration,
+            title=str(titles[0]) if titles else "",
         )
         if report.skipped:
-            record.skip_reason = _skip_reason(report)
+            record.skip_reason = skip_reason(report)
         elif report.failed:
-            record.failure = self._failure(report)
+            record.failure = self._failure(report, record)
         self.records.append(record)
 
-    def _failure(self, report: pytest.TestReport) -> Failure:
+    def _failure(self, report: pytest.TestReport, record: TestRecord) -> Failure:
         for key, value in report.user_properties:
-            if key == FAILURE_PROPERTY:
+            if key == properties.FAILURE:
                 data = json.loads(value)
-                data.pop("rule", None)
                 return Failure(test=report.nodeid, **data)
         message = report.longreprtext
         if len(message) > MAX_MESSAGE:
             message = message[:MAX_MESSAGE] + "\n... (truncated)"
-        return Failure(test=report.nodeid, message=f"{report.when}: {message}")
+        return Failure(
+            test=report.nodeid,
+            title=record.title,
+            kind=BLOCKED,
+            expected="completing the check",
+            message=f"{report.when}: {message}",
+        )
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        self.error = str(getattr(excinfo.value, "msg", None) or excinfo.value)
+        self.status = INTERRUPTED
+        self.error = "interrupted"
 
-    def result(self, exitstatus: int) -> RunResult:
-        complete = int(exitstatus) in (0, 1, 5)
-        config = self.config
-        selection = {
-            "classes": config.getoption("classes", None),
-            "rules": config.getoption("rule", None),
-            "level": config.getoption("level", None),
-            "read_only": bool(config.getoption("read_only", False)),
-        }
-        url = str(config.getoption("klanten_url", None) or "")
-        parts = urlsplit(url)
-        if parts.username or parts.password:  # never print credentials in a URL
-            url = parts._replace(netloc=parts.hostname or "").geturl()
+    def build(self, exitstatus: int) -> RunResult:
+        context = self.context
+        if self.status == COMPLETE and int(exitstatus) not in (0, 1, 5):
+            self.status = INTERRUPTED if int(exitstatus) == 2 else "error"
+            self.error = self.error or (
+                "interrupted" if int(exitstatus) == 2 else f"pytest exit status {int(exitstatus)}"
+            )
+        unknown = unknown_rules(context.catalogue, self.records)
+        if unknown:  # the harness itself names a rule the catalogue lacks: no verdict then
+            self.status = "error"
+            self.error = f"the harness named unknown rule id(s): {', '.join(unknown)}"
+            self.records = [r for r in self.records if not set(r.rules) & set(unknown)]
+
+        def left_out(rule: Any) -> str:
+            return context.left_out.get(rule.api) or "not selected in this run"
+
+        scope = Scope(context.profile.id, context.wants, context.applies, left_out)
+        urls = {api_id: target.url for api_id, target in context.targets.items()}
+        if context.builtin:
+            from klanten_conformance.harness.plugin import HARNESS
+
+            harness = self.config.stash.get(HARNESS, None)
+            live = harness._targets if harness is not None else None
+            urls = {a: t.url for a, t in (live or {}).items()} or {
+                a: "built-in reference server (one per worker)" for a in context.apis
+            }
         return RunResult(
             run_id=self.run_dir.name,
-            target={"name": self.target, "klanten_url": url or "built-in reference server"},
-            profile=self.profile,
+            target={
+                "name": "built-in reference server" if context.builtin else context.target_name,
+                "urls": urls,
+                "apis": list(context.apis),
+                "left_out": dict(context.left_out),
+            },
+            profile=context.profile.id,
             versions=_versions(),
             started=_iso(self.started),
             finished=_iso(datetime.now(UTC)),
-            selection=selection,
-            status="complete" if complete else "error",
-            error=self.error or ("" if complete else f"pytest exit status {int(exitstatus)}"),
-            classes=build_classes(self.catalogue, self.records, self._selected),
-        )
-
-    def _selected(self, rule: Any) -> bool:
-        def split(value: Any) -> set[str]:
-            values = [value] if isinstance(value, str) else list(value or [])
-            return {p.strip() for v in values for p in str(v).split(",") if p.strip()}
-
-        classes = split(self.config.getoption("classes", None))
-        rules = split(self.config.getoption("rule", None))
-        level = self.config.getoption("level", None)
-        return (
-            (not classes or rule.rule_class in classes)
-            and (not rules or rule.id in rules)
-            and (not level or rule.level == level)
+            selection=context.selection.as_dict(),
+            status=self.status,
+            error=self.error,
+            classes=build_classes(context.catalogue, self.records, scope, self.status),
+            requests=self.counter.count + self.counter.workers,
         )
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if not self.worker:
-            self.write(int(session.exitstatus))
-
-    def pytest_unconfigure(self) -> None:
-        """When the session never started (unusable target) there is no sessionfinish."""
-        if not self.worker and not self.written:
-            self.write(2)
-
-    def write(self, exitstatus: int) -> None:
-        self.written = True
+        if self.worker:
+            self.config.workeroutput[_REQUESTS_OUTPUT] = self.counter.count  # type: ignore[attr-defined]
+            return
+        if not self.ran:
+            return
         secrets = self.secrets()
-        raw = self.result(exitstatus)
-        result = RunResult.from_dict(scrub(raw.to_dict(), secrets))
+        result = RunResult.from_dict(scrub(self.build(int(session.exitstatus)).to_dict(), secrets))
+        self.result = result
         json_report.write(result, self.run_dir, secrets)
         html_report.write(result, self.run_dir)
         badge.write(result, self.run_dir)
+        junit.write(result, self.junit_path or self.run_dir / junit.FILENAME)
+        session.exitstatus = exit_status(result)
+
+    def pytest_unconfigure(self) -> None:
+        self.counter.uninstall()
+        if not self.worker and not self.ran and self.context.run_id is None:
+            shutil.rmtree(self.run_dir, ignore_errors=True)  # the run never started
+        if self.context.verdicts_only and self.result is not None and not self.worker:
+            for line in verdict_lines(self.result):
+                sys.stdout.write(line + "\n")
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.worker:
+        if self.worker or self.result is None:
             return
-        terminalreporter.write_line(f"klanten-conformance reports: {self.run_dir}")
+        for line in summary_lines(self.result, self.run_dir):
+            if line.startswith("=== "):
+                terminalreporter.section(line.strip("= "))
+            else:
+                terminalreporter.write_line(line)
 
 
-def register(config: pytest.Config, catalogue: Catalogue | None = None) -> ReportPlugin:
+# what the terminal prints ----------------------------------------------------------------------
+
+
+def verdict_lines(result: RunResult) -> list[str]:
+    """Machine mode: one line per rule that counts (``RULE<TAB>LEVEL<TAB>VERDICT``)."""
+    lines = [
+        f"{rule.id}\t{rule.level}\t{rule.verdict}"
+        for _, rule in result.rules()
+        if rule.selected or rule.tests
+    ]
+    lines.append(f"run\t-\t{result.verdict}")
+    return lines
+
+
+def overall_line(result: RunResult) -> str:
+    """One line: conforms / does not conform / incomplete, with the counts."""
+    musts = [r for _, r in result.rules() if r.level == "MUST" and r.counts]
+    count = {
+        v: sum(1 for r in musts if r.verdict == v) for v in (PASS, FAIL, INCONCLUSIVE, NOT_TESTED)
+    }
+    warnings = sum(1 for _, r in result.rules() if r.verdict == WARNING)
+    headline = HEADLINES.get(result.verdict, result.verdict).upper()
+    parts = [f"{count[PASS]} of {len(musts)} MUST rules pass"]
+    if count[FAIL]:
+        parts.append(f"{count[FAIL]} fail")
+    if count[INCONCLUSIVE]:
+        parts.append(f"{count[INCONCLUSIVE]} inconclusive")
+    if count[NOT_TESTED]:
+        parts.append(f"{count[NOT_TESTED]} not tested")
+    if warnings:
+        parts.append(f"{warnings} SHOULD warning(s)")
+    detail = f" ({result.error})" if result.error and result.verdict != FAIL else ""
+    return f"verdict: {headline}{detail} — " + ", ".join(parts)
+
+
+def summary_lines(result: RunResult, run_dir: Path | None) -> list[str]:
+    profile = result.profile
+    lines = [f"=== Conformance per class and rule (profile {profile}) ==="]
+    for rule_class in result.classes:
+        shown = [r for r in rule_class.rules if r.selected or r.tests]
+        if not shown:
+            continue
+        lines.append(f"{rule_class.id} — {rule_class.title}: {rule_class.verdict.upper()}")
+        for rule in shown:
+            lines.append(f"  {rule.id:<14} {rule.level:<6} {rule.verdict:<14} {rule.reason}")
+    left_out = result.target.get("left_out") or {}
+    for api_id, reason in left_out.items():
+        title = apis.get(api_id).title if api_id in apis.MODULES else api_id
+        lines.append(f"not part of this run: {title} ({reason})")
+    if result.requests is not None:
+        lines.append(f"HTTP requests to the target: {result.requests}")
+    if run_dir is not None:
+        lines.append(f"reports: {run_dir}")
+    lines.append(overall_line(result))
+    again = [
+        r.id for _, r in result.rules() if r.selected and r.verdict in (FAIL, WARNING, INCONCLUSIVE)
+    ]
+    if again:
+        lines.append(f"rerun only these rules: add --rule {','.join(again)} to the same command")
+    return lines
+
+
+def register(config: pytest.Config, context: RunContext) -> ReportPlugin:
     """Register the report plugin (called by the harness plugin when suites run)."""
-    plugin = ReportPlugin(config, catalogue)
+    plugin = ReportPlugin(config, context)
     config.pluginmanager.register(plugin, "klanten-report")
     return plugin

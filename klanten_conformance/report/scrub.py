@@ -9,7 +9,11 @@ from typing import Any
 from klanten_conformance.http import redact
 
 #: environment variables that may hold secrets of the target (values are scrubbed)
-SECRET_ENV_VARS = ("KLANTEN_CONFORMANCE_SECRET", "KLANTEN_CONFORMANCE_RESTRICTED_SECRET")
+SECRET_ENV_VARS = (
+    "KLANTEN_CONFORMANCE_SECRET",
+    "KLANTEN_CONFORMANCE_RESTRICTED_SECRET",
+    "KLANTEN_CONFORMANCE_TOKEN",
+)
 
 
 def env_secrets() -> list[str]:

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from klanten_conformance import checks
-from klanten_conformance.fixtures import NO_TOKEN, KlantenClient
-from klanten_conformance.testdata import random_klantnummer
+from klanten_conformance.apis.klanten import KlantenClient, Shape
+from klanten_conformance.harness.client import NO_TOKEN
 from klanten_conformance.tokens import make_token
 
 pytestmark = pytest.mark.creates_data
@@ -22,26 +22,39 @@ REFUSED = (401, 403)
 
 @dataclass
 class Fixture:
-    """A zelfstandige klant, one audittrail entry URL, and the klantnummer a refused create
-    uses (so the check can see that nothing was created)."""
+    """A klant (of the first shape the target accepts), one audittrail entry URL, and the
+    body a refused create sends (so the check can see that nothing was created)."""
 
     body: dict
     klant: dict
+    shape: Shape
     audit_url: str
-    new_klantnummer: str = field(default_factory=random_klantnummer)
+    new_body: dict = field(default_factory=dict)
 
     @property
     def url(self) -> str:
         return self.klant["url"]
 
 
-def _existing(klanten: KlantenClient, rule: str) -> Fixture:
-    body = klanten.profile.zelfstandig(telefoonnummer="0612345678")
-    klant = klanten.make(rule, body)
-    trail = klanten.get(f"{klant['url']}/audittrail")
-    entries = checks.expect_status(rule, trail, 200, what="reading the audittrail")
-    uuid = entries[0].get("uuid") if isinstance(entries, list) and entries else "missing"
-    return Fixture(body, klant, f"{klant['url']}/audittrail/{uuid}")
+def _existing(klanten: KlantenClient) -> Fixture:
+    made = klanten.klant(telefoonnummer="0612345678")
+    with klanten.arranging("reading the audittrail of the klant", "AUDIT-01"):
+        trail = klanten.get(f"{made.url}/audittrail")
+        entries = checks.expect_status("AUDIT-01", trail, 200)
+        checks.expect_true(
+            "AUDIT-01",
+            isinstance(entries, list) and bool(entries),
+            "the audittrail entry of the create",
+            str(entries)[:200],
+            trail,
+        )
+    return Fixture(
+        made.body,
+        made.data,
+        made.shape,
+        f"{made.url}/audittrail/{entries[0].get('uuid')}",
+        klanten.profile.build(made.shape),
+    )
 
 
 CHANGE = {"telefoonnummer": "0687654321"}
@@ -50,9 +63,7 @@ Operation = Callable[[KlantenClient, Fixture, object], requests.Response]
 OPERATIONS: dict[str, Operation] = {
     "klant_list": lambda k, f, t: k.request("GET", "klanten", token=t),
     "klant_list HEAD": lambda k, f, t: k.request("HEAD", "klanten", token=t),
-    "klant_create": lambda k, f, t: k.create(
-        k.profile.zelfstandig(klantnummer=f.new_klantnummer), token=t
-    ),
+    "klant_create": lambda k, f, t: k.create(f.new_body, token=t),
     "klant_read": lambda k, f, t: k.get(f.url, token=t),
     "klant_read HEAD": lambda k, f, t: k.head(f.url, token=t),
     "klant_update": lambda k, f, t: k.put(f.url, {**f.body, **CHANGE}, token=t),
@@ -64,26 +75,28 @@ OPERATIONS: dict[str, Operation] = {
 
 
 def _bad_token(klanten: KlantenClient, kind: str) -> object:
-    target = klanten.target
     if kind == "no token":
         return NO_TOKEN
     if kind == "malformed token":
         return "this.is-not-a.jwt"
     if kind == "unknown client_id":
         return make_token("unknown-" + secrets.token_hex(6), secrets.token_urlsafe(32))
-    return make_token(target.client_id, secrets.token_urlsafe(32))  # another secret
+    client_id = klanten.zgw_client().client_id
+    return make_token(client_id, secrets.token_urlsafe(32))  # another secret
 
 
 def _expect_no_effect(rule: str, klanten: KlantenClient, fixture: Fixture) -> None:
     """The klant is unchanged, has one audittrail entry, and the refused create left none."""
-    read = klanten.get(fixture.url)
-    stored = checks.expect_status(rule, read, 200, what="the klant still exists")
-    checks.expect_equal(rule, stored, fixture.klant, "the klant read back, unchanged", read)
-    trail = klanten.get(f"{fixture.url}/audittrail")
-    entries = checks.expect_status(rule, trail, 200)
+    stored = klanten.read_back(fixture.url, what="reading the klant back after the refusals")
+    checks.expect_equal(rule, stored, fixture.klant, "the klant read back, unchanged", klanten.last)
+    with klanten.arranging("reading the audittrail after the refusals", "AUDIT-01"):
+        trail = klanten.get(f"{fixture.url}/audittrail")
+        entries = checks.expect_status("AUDIT-01", trail, 200)
     checks.expect_equal(rule, len(entries or []), 1, "audittrail entries (only the create)", trail)
-    found = klanten.list(None, klantnummer=fixture.new_klantnummer)
-    body = checks.expect_status(rule, found, 200)
+    authn = klanten.authn_for(fixture.new_body)
+    with klanten.arranging("listing klanten on the klantnummer of the refused create", "FILTER-01"):
+        found = klanten.list(authn, klantnummer=fixture.new_body["klantnummer"])
+        body = checks.expect_status("FILTER-01", found, 200)
     checks.expect_equal(rule, body.get("count"), 0, "klanten made by the refused create", found)
 
 
@@ -100,7 +113,7 @@ def test_every_operation_refuses_bad_credentials(klanten: KlantenClient, kind: s
     PATCH, DELETE and both audittrail operations → 401 or 403 with a problem body (HEAD:
     the status only); afterwards the klant is unchanged and no klant was created.
     """
-    fixture = _existing(klanten, "AUTH-01")
+    fixture = _existing(klanten)
     token = _bad_token(klanten, kind)
     for name, operation in OPERATIONS.items():
         response = operation(klanten, fixture, token)
@@ -127,9 +140,10 @@ def test_unusual_claims_are_refused(klanten: KlantenClient, claim: str) -> None:
         "nbf in the future": {"nbf": now + 3600},
         "aud": {"aud": "https://other-api.example.org"},
     }[claim]
-    fixture = _existing(klanten, "AUTH-03")
-    token = klanten.token(**claims)
+    fixture = _existing(klanten)
     for name in ("klant_list", "klant_read", "klant_create"):
+        about = fixture.new_body if name == "klant_create" else fixture.body
+        token = klanten.token(klanten.default_authn(about), **claims)
         response = OPERATIONS[name](klanten, fixture, token)
         checks.expect_status("AUTH-03", response, *REFUSED, what=f"{name} with {claim}")
     _expect_no_effect("AUTH-03", klanten, fixture)
@@ -148,14 +162,14 @@ WITHOUT_SCOPE = {
 }
 
 
-def _restricted_token(klanten: KlantenClient) -> str:
+def _restricted_token(klanten: KlantenClient, about: dict) -> str:
+    """A token of the restricted client, for the end user the request is about."""
     if not klanten.has_restricted_client:
         pytest.skip(
             "AUTH-02 needs a second client of the target with only klanten.lezen: "
             "give --restricted-client-id and --restricted-secret"
         )
-    # the operations are on a zelfstandige klant: its end user is the harness's bystander
-    return klanten.token(klanten.bystander, restricted=True)
+    return klanten.token(klanten.default_authn(about), restricted=True)
 
 
 @pytest.mark.rule("AUTH-02")
@@ -167,9 +181,11 @@ def test_operation_requires_its_scope(klanten: KlantenClient, operation: str) ->
     needs another scope → 403 with a problem body; afterwards the klant is unchanged, still
     there, and no klant was created.
     """
-    token = _restricted_token(klanten)
-    fixture = _existing(klanten, "AUTH-02")
-    response = OPERATIONS[operation](klanten, fixture, token)
+    if not klanten.has_restricted_client:
+        _restricted_token(klanten, {})
+    fixture = _existing(klanten)
+    about = fixture.new_body if operation == "klant_create" else fixture.body
+    response = OPERATIONS[operation](klanten, fixture, _restricted_token(klanten, about))
     scope = WITHOUT_SCOPE[operation]
     checks.expect_refused("AUTH-02", response, (403,), what=f"{operation} without {scope}")
     _expect_no_effect("AUTH-02", klanten, fixture)
@@ -179,12 +195,14 @@ def test_operation_requires_its_scope(klanten: KlantenClient, operation: str) ->
 def test_reading_needs_only_klanten_lezen(klanten: KlantenClient) -> None:
     """AUTH-02: list, read and HEAD need `klanten.lezen`, which the restricted client holds.
 
-    Method: with the restricted client, list (on the klantnummer), read and HEAD a
-    zelfstandige klant → 200 each; this also shows the client's 403s elsewhere are about
-    scopes, not about its credentials.
+    Method: with the restricted client, list (on the klantnummer), read and HEAD a klant
+    → 200 each; this also shows the client's 403s elsewhere are about scopes, not about its
+    credentials.
     """
-    token = _restricted_token(klanten)
-    fixture = _existing(klanten, "AUTH-02")
+    if not klanten.has_restricted_client:
+        _restricted_token(klanten, {})
+    fixture = _existing(klanten)
+    token = _restricted_token(klanten, fixture.body)
     listed = klanten.request(
         "GET", "klanten", token=token, params={"klantnummer": fixture.body["klantnummer"]}
     )

@@ -11,7 +11,7 @@ import pytest
 
 from klanten_conformance.report import json_report
 from klanten_conformance.report.model import Failure, RunResult, TestRecord, build_classes
-from klanten_conformance.report.nightly import harness_targets_toml, run_targets
+from klanten_conformance.report.nightly import run_targets
 from klanten_conformance.report.plugin import REPORTS_DIR_ENV, RUN_ID_ENV
 from klanten_conformance.rules import load_catalogue
 
@@ -82,12 +82,6 @@ def targets_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "targets.toml"
     path.write_text(TARGETS)
     return path
-
-
-def test_harness_file_drops_the_nightly_keys() -> None:
-    text = harness_targets_toml({"x": {"klanten_url": "u", "classes": ["a"], "profile": "p"}})
-    assert text.splitlines()[:2] == ['[targets."x"]', 'klanten_url = "u"']
-    assert "classes" not in text and "profile" not in text
 
 
 def test_every_target_runs_and_the_night_is_compared_to_the_last(

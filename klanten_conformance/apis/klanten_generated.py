@@ -1,0 +1,273 @@
+"""How generated requests exercise the Klanten API (the steering of the generated class).
+
+Generated data is steered towards what the standard's behaviour needs, so that positive cases
+are not all refused for reasons the OpenAPI document cannot express: the harness's
+bronorganisatie (a valid RSIN), fresh klantnummers, subject URLs of the harness's subject
+registry, identification numbers that pass the 11-proef, path parameters of klanten the run
+created, and the end-user authentication matching each body's own identification (the
+client's bystander for zelfstandige klanten). Invalid changes go to a klant of their own, so a
+target that wrongly stores one does not spoil the responses judged after it. The klanten are
+made the way the target accepts (``KlantenClient.klant``); when none can be made, cases that
+need one are blocked and the others still run. Everything created is deleted afterwards
+through the client's cleanup registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from klanten_conformance import checks
+from klanten_conformance.apis.klanten import IDENTIFICATION, NUMBERS, KlantenClient
+from klanten_conformance.checks import Blocked
+from klanten_conformance.generated.checks import (
+    location,
+    negated_locations,
+    negated_parameters,
+    phase_data,
+)
+from klanten_conformance.generated.engine import Prepared
+from klanten_conformance.stubs import SubjectRegistry
+from klanten_conformance.testdata import random_klantnummer
+from klanten_conformance.tokens import authenticatie_claim
+
+#: subjectType -> the identification fields that name the subject, in order of preference
+_IDENTIFYING = {
+    "natuurlijk_persoon": ("inpBsn", "anpIdentificatie"),
+    "niet_natuurlijk_persoon": ("innNnpId", "annIdentificatie"),
+    "vestiging": ("vestigingsNummer",),
+}
+
+
+@dataclass
+class _PoolKlant:
+    url: str
+    uuid: str
+    authn: dict | None
+    identity: tuple[str, str] | None
+    audit_uuids: list[str]
+
+
+class KlantenSteering:
+    def __init__(self, client: KlantenClient, registry: SubjectRegistry) -> None:
+        self.client = client
+        self.registry = registry
+        self._pool: list[_PoolKlant] | None = None
+        self._blocked: Blocked | None = None
+
+    # the klanten the generated cases work on ------------------------------------------------
+
+    def pool(self) -> list[_PoolKlant]:
+        """A klant of the first shape the target accepts and, when it takes one, an
+        aangehaakte natuurlijk persoon, each with an audit trail entry."""
+        if self._pool is None:
+            self._pool = []
+            try:
+                self._pool.append(
+                    self._made(self.client.klant(purpose="a klant for the generated requests").data)
+                )
+            except Blocked as exc:
+                self._blocked = exc
+                return self._pool
+            body = self.client.profile.aangehaakt("natuurlijk_persoon")
+            response = self.client.create(body, validate=False)
+            if response.status_code == 201:
+                self._pool.append(self._made(checks.body_of(response)))
+        return self._pool
+
+    def _made(self, representation: dict) -> _PoolKlant:
+        url = representation.get("url") or ""
+        authn = self.client.default_authn(representation)
+        audit_uuids: list[str] = []
+        with self.client.http.arranging():
+            trail = self.client.get(f"{url}/audittrail", validate=False)
+        entries = checks.body_of(trail) if trail.status_code == 200 else []
+        if isinstance(entries, list):
+            audit_uuids = [e["uuid"] for e in entries if isinstance(e, dict) and e.get("uuid")]
+        uuid = url.rstrip("/").rsplit("/", 1)[-1]
+        return _PoolKlant(
+            url, uuid, authn, self.client.profile.identificatie(representation), audit_uuids
+        )
+
+    def _fresh(self) -> _PoolKlant | None:
+        try:
+            return self._made(self.client.klant(purpose="a klant for a destructive case").data)
+        except Blocked as exc:
+            self._blocked = exc
+            return None
+
+    def blocked(self) -> Blocked | None:
+        return self._blocked
+
+    # steering a case ---------------------------------------------------------------------------
+
+    def prepare(self, case: Any, positive: bool, operation_id: str) -> Prepared | None:
+        negated = negated_locations(case)
+        klant = None
+        params = case.path_parameters
+        path_exists = False
+        if params and (positive or "path" not in negated):
+            destructive = operation_id == "klant_delete" or (
+                not positive and operation_id in ("klant_update", "klant_partial_update")
+            )
+            if destructive:
+                # a delete, or an invalid change the target might wrongly store, gets a klant
+                # of its own: the shared klanten stay valid for the cases judged after it
+                klant = self._fresh()
+            else:
+                pool = self.pool()
+                klant = pool[len(repr(case.body)) % len(pool)] if pool else None
+            if klant is None:
+                return None
+            path_exists = True
+            if "klant_uuid" in params:
+                params["klant_uuid"] = klant.uuid
+                if "uuid" in params:
+                    if klant.audit_uuids:
+                        params["uuid"] = klant.audit_uuids[0]
+                    elif positive:
+                        return None  # no audittrail entry to read: the case is blocked
+                    else:
+                        path_exists = False
+            else:
+                params["uuid"] = klant.uuid
+        if positive and operation_id == "klant_list" and isinstance(case.query, dict):
+            case.query.pop("page", None)
+        if isinstance(case.body, dict):
+            if positive:
+                self._plausible_body(case.body, klant, operation_id)
+            elif isinstance(case.body.get("subject"), str) and _looks_like_url(
+                case.body["subject"]
+            ):
+                case.body["subject"] = self.registry.url_for(200)
+        return Prepared(
+            self._headers(case, klant, operation_id),
+            path_exists=path_exists,
+            valid_anyway=not positive and _only_missing_patch_fields(case, operation_id),
+        )
+
+    def _headers(self, case: Any, klant: _PoolKlant | None, operation_id: str) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if "authorization" in negated_parameters(case):
+            return headers
+        authn = klant.authn if klant is not None else None
+        if operation_id == "klant_create" or (klant is None and case.body is not None):
+            identity = self.client.profile.identificatie(case.body)
+            authn = (
+                authenticatie_claim(*identity, niveau=self.client.context.min_niveau)
+                if identity
+                else self.client.bystander
+            )
+        token, conveyed = self.client.credentials(authn)
+        headers.update(conveyed)
+        headers["Authorization"] = f"Bearer {token}"
+        return headers
+
+    def _plausible_body(self, body: dict, klant: _PoolKlant | None, operation_id: str) -> None:
+        if operation_id != "klant_partial_update" or "bronorganisatie" in body:
+            body["bronorganisatie"] = self.client.context.bronorganisatie
+        if operation_id != "klant_partial_update" or "klantnummer" in body:
+            body["klantnummer"] = random_klantnummer()
+        if klant is not None:
+            # a klant keeps its identity: identifying data is only ever its own
+            for name in ("subject", "subjectType", "subjectIdentificatie"):
+                body.pop(name, None)
+            if klant.identity is not None:
+                subject_type, number = klant.identity
+                body["subjectType"] = subject_type
+                body["subjectIdentificatie"] = {_IDENTIFYING[subject_type][0]: number}
+            return
+        subject_type = body.get("subjectType")
+        if not isinstance(subject_type, str) or subject_type not in IDENTIFICATION:
+            body.pop("subject", None)
+            return
+        number = NUMBERS[subject_type]()
+        if "subject" in body:
+            body["subject"] = self.registry.url_for(200, key=number)
+        else:
+            body["subjectIdentificatie"] = {_IDENTIFYING[subject_type][0]: number}
+
+    def register(self, response: Any) -> None:
+        """Hand every klant a generated request created to the cleanup registry."""
+        if response.status_code != 201:
+            return
+        body = checks.body_of(response)
+        url = (body.get("url") if isinstance(body, dict) else None) or response.headers.get(
+            "Location"
+        )
+        if url:
+            self.client.created[self.client.key(url)] = self.client.default_authn(body)
+
+    def close(self) -> None:
+        self.client.cleanup()
+
+
+def _looks_like_url(value: str) -> bool:
+    return value.startswith(("http://", "https://")) and len(value) <= 1000
+
+
+def _only_missing_patch_fields(case: Any, operation_id: str) -> bool:
+    """A PATCH whose only negation is leaving out required fields of the request body.
+
+    klant_partial_update shares the request body (and its required list) with klant_update,
+    but "changes only the fields sent": a PATCH without the required fields is valid (the
+    OAS-05 interpretation). Header negations of Content-Type and Authorization do not count:
+    the harness sends its own valid values (a negated Authorization is refused anyway).
+    """
+    if operation_id != "klant_partial_update":
+        return False
+    mutations = list(getattr(phase_data(case), "mutations", ()) or ())
+    body = [m for m in mutations if location(m) == "body"]
+    others = [m for m in mutations if location(m) != "body"]
+    return (
+        bool(body)
+        and all(tuple(getattr(m, "keywords", ()) or ()) == ("required",) for m in body)
+        and all(
+            location(m) == "header"
+            and str(getattr(m, "parameter", None) or "").lower()
+            in ("", "content-type", "authorization")
+            for m in others
+        )
+    )
+
+
+# what the generated class needs of the Klanten API ---------------------------------------------
+
+
+def steering(client: KlantenClient, harness: Any) -> KlantenSteering:
+    return KlantenSteering(client, harness.stubs()[0])
+
+
+def valid_request(client: KlantenClient, operation_id: str) -> Any:
+    """One hand-built valid request of the operation, on a klant of the check's own."""
+    if operation_id == "klant_create":
+        # any shape of klant the standard allows will do: the operation is what is judged
+        try:
+            return client.klant(purpose="a klant of any shape").response
+        except Blocked:
+            return client.create(client.profile.zelfstandig())
+    if operation_id == "klant_list":
+        return client.list(klantnummer=random_klantnummer())
+    klant = client.klant(purpose="a klant to call the operation on", achternaam="Jansen")
+    url = klant.url
+    if operation_id == "klant_read":
+        return client.get(url)
+    if operation_id == "klant_update":
+        return client.put(url, {**klant.body, "achternaam": "de Vries"})
+    if operation_id == "klant_partial_update":
+        return client.patch(url, {"achternaam": "Bakker"})
+    if operation_id == "klant_delete":
+        return client.delete(url)
+    if operation_id == "audittrail_list":
+        return client.get(f"{url}/audittrail")
+    with client.arranging("reading the audit trail to find an entry", "AUDIT-01"):
+        trail = client.get(f"{url}/audittrail")
+        entries = checks.expect_status("AUDIT-01", trail, 200)
+        checks.expect_true(
+            "AUDIT-01",
+            isinstance(entries, list) and bool(entries),
+            "an audittrail entry of the create",
+            str(entries)[:200],
+            trail,
+        )
+    return client.get(f"{url}/audittrail/{entries[0]['uuid']}")

@@ -1,0 +1,259 @@
+"""The checks the generated requests are judged by: plain functions in a registry.
+
+Each check is registered under an *aspect* of the generated ``oas`` class (see
+``klanten_conformance.apis.OAS_ASPECTS``); an API's registry entry says which rule of its
+catalogue an aspect is judged under, so one check serves every API. A check gets the
+:class:`Exchange` of one generated request and returns what is wrong with the response (an
+empty list when nothing is), or ``None`` when it has nothing to say about that response.
+Schemathesis's own checks are used where they exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from klanten_conformance.oas import PROBLEM_JSON, problem_validators
+
+#: a check: (exchange) -> problems, or None when the response is not its business
+Check = Callable[["Exchange"], list[str] | None]
+
+
+@dataclass
+class Exchange:
+    """One generated request and its response, with what the checks need to know."""
+
+    case: Any
+    response: Any
+    headers: dict[str, str]
+    positive: bool
+    operation_id: str
+    spec: Any
+    base_url: str
+    #: the API's own judgement that a negative case's negation does not make it invalid
+    valid_anyway: bool = False
+    #: the path parameters name resources the run created (a 404 then means "missing")
+    path_exists: bool = False
+    #: the API's version pattern (API-version header)
+    version: re.Pattern[str] = field(default_factory=lambda: re.compile(r"\d+\.\d+(\.\d+)?\S*"))
+
+    @property
+    def status(self) -> int:
+        return int(self.response.status_code)
+
+    @property
+    def missing(self) -> bool:
+        """A valid request answered as if the operation did not exist."""
+        return self.positive and (
+            self.status in (405, 501) or (self.status == 404 and self.path_exists)
+        )
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.response.headers.items():
+            if key.lower() == name:
+                return value[0] if isinstance(value, list | tuple) else value
+        return None
+
+
+@dataclass(frozen=True)
+class RegisteredCheck:
+    aspect: str
+    name: str
+    function: Check
+    expected: str
+
+
+REGISTRY: list[RegisteredCheck] = []
+
+
+def check(aspect: str, expected: str) -> Callable[[Check], Check]:
+    """Register a check of ``aspect``; ``expected`` says what a conforming response does."""
+
+    def register(function: Check) -> Check:
+        REGISTRY.append(RegisteredCheck(aspect, function.__name__, function, expected))
+        return function
+
+    return register
+
+
+def run_schemathesis(exchange: Exchange, check_function: Any) -> list[str]:
+    """Problems schemathesis's own ``check_function`` finds with the exchange."""
+    try:
+        exchange.case.validate_response(
+            exchange.response,
+            checks=[check_function],
+            headers=exchange.headers,
+            transport_kwargs={"base_url": exchange.base_url},
+        )
+    except (Exception, BaseExceptionGroup) as exc:  # schemathesis FailureGroup
+        failures = getattr(exc, "exceptions", None) or [exc]
+        return [
+            f"{getattr(f, 'title', type(f).__name__)}: {getattr(f, 'message', str(f))}"
+            for f in failures
+        ]
+    return []
+
+
+# helpers ---------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_FRAMING = ("content-length", "transfer-encoding", "host")
+
+
+def valid_http(request: Any) -> bool:
+    """False for a request no HTTP server has to parse: a header name that is no token, a
+    header value holding NUL/CR/LF, or generated message-framing headers (a Content-Length
+    that is no number, Transfer-Encoding, Host), which the HTTP layer answers itself."""
+    for name, value in request.headers.items():
+        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        if not _TOKEN.match(str(name)) or any(char in text for char in "\x00\r\n"):
+            return False
+        lowered = str(name).lower()
+        if lowered == "content-length":
+            body = request.body or b""
+            size = len(body.encode("utf-8") if isinstance(body, str) else body)
+            if text != str(size):
+                return False
+        elif lowered in _FRAMING:
+            return False
+    return True
+
+
+def phase_data(case: Any) -> Any:
+    meta = getattr(case, "meta", None)
+    phase = getattr(meta, "phase", None) if meta is not None else None
+    return getattr(phase, "data", None)
+
+
+def negations(case: Any) -> list[Any]:
+    data = phase_data(case)
+    return [item for item in [data, *getattr(data, "mutations", ())] if item is not None]
+
+
+def location(item: Any) -> str:
+    place = getattr(item, "parameter_location", None)
+    return str(getattr(place, "value", place) or "").lower()
+
+
+def negated_locations(case: Any) -> set[str]:
+    return {location(item) for item in negations(case) if location(item)}
+
+
+def negated_parameters(case: Any) -> set[str]:
+    return {
+        str(getattr(i, "parameter", "")).lower()
+        for i in negations(case)
+        if getattr(i, "parameter", None)
+    }
+
+
+def only_empty_query_values(case: Any, request: Any) -> bool:
+    """The negation is an empty query parameter value, which APIs treat as "no filter".
+
+    Judged on the request as sent: a generated empty object or array goes out as an empty
+    value too (``?page=``), and a parameter left out was not negated at all.
+    """
+    named = [getattr(i, "parameter", None) for i in negations(case) if location(i) == "query"]
+    sent = parse_qs(urlsplit(str(request.url or "")).query, keep_blank_values=True)
+    return bool(named) and all(
+        all(value == "" for value in sent.get(name, [""])) for name in named if name
+    )
+
+
+# the checks ----------------------------------------------------------------------------------
+
+
+@check("robust", "an answer, never a 5xx")
+def no_server_error(exchange: Exchange) -> list[str] | None:
+    from schemathesis.checks import not_a_server_error
+
+    return run_schemathesis(exchange, not_a_server_error)
+
+
+@check("robust", "invalid input refused with a 4xx")
+def invalid_input_refused(exchange: Exchange) -> list[str] | None:
+    if exchange.positive or exchange.valid_anyway:
+        return None
+    if only_empty_query_values(exchange.case, exchange.response.request):
+        return None
+    from schemathesis.specs.openapi.checks import negative_data_rejection
+
+    return run_schemathesis(exchange, negative_data_rejection)
+
+
+@check("implemented", "a valid request to a documented operation is not answered 404, 405 or 501")
+def operation_exists(exchange: Exchange) -> list[str] | None:
+    if not exchange.positive:
+        return None
+    return [f"HTTP {exchange.status}"] if exchange.missing else []
+
+
+@check("conforms", "a documented status, and a response that conforms to the operation")
+def response_conforms(exchange: Exchange) -> list[str] | None:
+    # an operation that is missing is the finding of "implemented", not also an odd status
+    if not exchange.positive or exchange.status >= 500 or exchange.missing:
+        return None
+    if exchange.status == 304 and "If-None-Match" in exchange.response.request.headers:
+        return None
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    problems = run_schemathesis(exchange, status_code_conformance)
+    if exchange.status < 400:
+        for function in (
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+        ):
+            problems += run_schemathesis(exchange, function)
+    return problems
+
+
+@check("problem-media", f"error responses served as {PROBLEM_JSON}")
+def problem_media_type(exchange: Exchange) -> list[str] | None:
+    if exchange.status < 400 or not valid_http(exchange.response.request):
+        return None
+    media = (exchange.header("content-type") or "").split(";")[0].strip().lower()
+    if media != PROBLEM_JSON:
+        return [f"HTTP {exchange.status} as {media or 'no content type'}"]
+    return []
+
+
+@check("problem", "an error body with the problem shape of the document")
+def problem_shape(exchange: Exchange) -> list[str] | None:
+    if exchange.status < 400 or not valid_http(exchange.response.request):
+        return None
+    try:
+        body = exchange.response.json()
+    except ValueError:
+        return [f"HTTP {exchange.status} with a body that is not JSON"]
+    validator = problem_validators(exchange.spec)["400" if exchange.status == 400 else "error"]
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+    return [
+        f"HTTP {exchange.status}, not a problem body: "
+        f"{'/'.join(map(str, e.path)) or 'body'}: {e.message}"
+        for e in errors[:3]
+    ]
+
+
+@check("api-version", "an API-version header with the implemented version")
+def api_version(exchange: Exchange) -> list[str] | None:
+    if not valid_http(exchange.response.request):
+        return None
+    version = exchange.header("api-version")
+    if version is None:
+        return ["no API-version header"]
+    if not exchange.version.fullmatch(version.strip()):
+        return [f"API-version {version!r}"]
+    return []
+
+
+def checks_of(aspect: str) -> list[RegisteredCheck]:
+    return [c for c in REGISTRY if c.aspect == aspect]

@@ -1,0 +1,242 @@
+"""Generated requests: schemathesis cases of every operation of an API, judged per aspect.
+
+For each operation of the API's document the :class:`Fuzzer` draws positive and negative
+cases (schemathesis strategies driven by hypothesis), lets the API's :class:`Steering` make
+them plausible for the standard's behaviour (existing resources in path parameters, valid
+identification numbers, the end-user authentication a body needs), sends them and judges
+every response with the registered checks (``generated.checks``), each finding under the rule
+the API's registry entry gives the check's aspect.
+
+When the resources the cases need cannot be created, the cases that need none (lists,
+creates, malformed and unknown ids, bad tokens) still run and are judged, and the aspects
+that could not be judged for an operation are *blocked* with the cause.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+from klanten_conformance.apis import ApiDefinition
+from klanten_conformance.checks import Blocked
+from klanten_conformance.generated import checks as registry
+from klanten_conformance.http import redact
+from klanten_conformance.oas import operations
+
+MAX_FINDINGS = 3
+_HIDDEN_HEADERS = ("authorization", "user-agent", "accept-encoding", "connection")
+
+
+@dataclass
+class Finding:
+    """One response that breaks a rule."""
+
+    rule: str
+    expected: str
+    received: str
+    evidence: str
+
+
+@dataclass
+class OperationRun:
+    """What the generated cases of one operation showed, per rule."""
+
+    operation_id: str
+    statuses: dict[str, Counter] = field(default_factory=dict)
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)
+    checked: Counter = field(default_factory=Counter)
+    requests: int = 0
+    #: why some cases could not be sent (the resources they need could not be made)
+    blocked: Blocked | None = None
+
+    def add(self, finding: Finding) -> None:
+        self.counts[finding.rule] += 1
+        found = self.findings.setdefault(finding.rule, [])
+        if len(found) < MAX_FINDINGS:
+            found.append(finding)
+
+    def summary(self) -> str:
+        parts = [
+            f"{mode}: " + ", ".join(f"{s}×{n}" for s, n in sorted(counter.items(), key=str))
+            for mode, counter in self.statuses.items()
+        ]
+        return f"{self.requests} generated request(s); statuses " + "; ".join(parts)
+
+
+@dataclass
+class Prepared:
+    """A case made ready to send: its headers, and whether its path names our resources."""
+
+    headers: dict[str, str]
+    path_exists: bool = False
+    #: the negation of a negative case does not make it invalid for this API
+    valid_anyway: bool = False
+
+
+class Steering(Protocol):
+    """What an API adds to generated cases so they exercise its behaviour."""
+
+    def prepare(self, case: Any, positive: bool, operation_id: str) -> Prepared | None:
+        """Point the case at our resources; ``None``: the case cannot be sent (blocked)."""
+
+    def register(self, response: Any) -> None:
+        """Hand what a generated request created to the cleanup."""
+
+    def blocked(self) -> Blocked | None:
+        """Why the resources cases need could not be arranged, if they could not."""
+
+    def close(self) -> None: ...
+
+
+@functools.cache
+def _schema(spec: Any) -> Any:
+    import schemathesis
+
+    return schemathesis.openapi.from_path(str(spec))
+
+
+class Fuzzer:
+    """Draws, sends and judges generated cases for the operations of one API of a target."""
+
+    def __init__(
+        self,
+        definition: ApiDefinition,
+        base_url: str,
+        steering: Steering,
+        *,
+        examples: int = 25,
+        seed_value: int | None = None,
+        secrets: tuple[str, ...] = (),
+        version: str = r"\d+\.\d+(\.\d+)?\S*",
+    ) -> None:
+        self.definition = definition
+        self.base_url = base_url
+        self.steering = steering
+        self.examples = examples
+        self.seed_value = seed_value
+        self.secrets = secrets
+        self.version = re.compile(version)
+        self.schema = _schema(definition.spec)
+        self.session = requests.Session()
+        self.runs: dict[str, OperationRun] = {}
+
+    def run(self, operation_id: str) -> OperationRun:
+        if operation_id not in self.runs:
+            self.runs[operation_id] = self._run(operation_id)
+        return self.runs[operation_id]
+
+    def _run(self, operation_id: str) -> OperationRun:
+        from schemathesis import GenerationMode
+
+        route, method = operations(self.definition.spec)[operation_id]
+        operation = self.schema[route][method]
+        run = OperationRun(operation_id)
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            strategy = operation.as_strategy(generation_mode=mode)
+            run.statuses[mode.value] = Counter()
+
+            test = settings(
+                max_examples=self.examples,
+                database=None,
+                deadline=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+                print_blob=False,
+            )(given(strategy)(self._sender(mode.is_positive, operation_id, run)))
+            if self.seed_value is not None:
+                test = seed(self.seed_value)(test)
+            test()
+        return run
+
+    def _sender(self, positive: bool, operation_id: str, run: OperationRun) -> Any:
+        def send(case: Any) -> None:
+            self._send(case, positive, operation_id, run)
+
+        return send
+
+    def _send(self, case: Any, positive: bool, operation_id: str, run: OperationRun) -> None:
+        mode = "positive" if positive else "negative"
+        prepared = self.steering.prepare(case, positive, operation_id)
+        if prepared is None:
+            run.statuses[mode]["blocked"] += 1
+            run.blocked = run.blocked or self.steering.blocked()
+            return
+        run.requests += 1
+        try:
+            response = case.call(
+                base_url=self.base_url, session=self.session, headers=prepared.headers, timeout=10
+            )
+        except requests.RequestException as exc:
+            run.statuses[mode]["no response"] += 1
+            rule = self.definition.rule("robust")
+            if rule:
+                run.add(
+                    Finding(
+                        rule,
+                        "an answer (4xx for invalid input), never a crash or a dropped connection",
+                        f"{type(exc).__name__}: {redact(str(exc), self.secrets)}",
+                        f"> {case.method} {case.formatted_path}",
+                    )
+                )
+            return
+        run.statuses[mode][response.status_code] += 1
+        self.steering.register(response)
+        exchange = registry.Exchange(
+            case=case,
+            response=response,
+            headers=prepared.headers,
+            positive=positive,
+            operation_id=operation_id,
+            spec=self.definition.spec,
+            base_url=self.base_url,
+            valid_anyway=prepared.valid_anyway,
+            path_exists=prepared.path_exists,
+            version=self.version,
+        )
+        self._judge(exchange, run)
+
+    def _judge(self, exchange: registry.Exchange, run: OperationRun) -> None:
+        evidence = functools.partial(self._evidence, exchange)
+        for registered in registry.REGISTRY:
+            rule = self.definition.rule(registered.aspect)
+            if rule is None:
+                continue
+            problems = registered.function(exchange)
+            if problems is None:
+                continue
+            run.checked[rule] += 1
+            for problem in problems:
+                run.add(Finding(rule, registered.expected, problem, evidence()))
+
+    def _evidence(self, exchange: registry.Exchange) -> str:
+        response = exchange.response
+        request = response.request
+        lines = [f"> {request.method} {request.url}"]
+        for name, value in request.headers.items():
+            if name.lower() not in _HIDDEN_HEADERS:
+                shown = f"{value!r}" if not str(value).isprintable() else str(value)
+                lines.append(f"> {name}: {shown}")
+        body = request.body
+        if body:
+            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+            lines.append("> " + text[:2000])
+        lines.append(f"< {response.status_code}")
+        for name in ("content-type", "api-version", "location"):
+            value = exchange.header(name)
+            if value is not None:
+                lines.append(f"< {name}: {value}")
+        content = response.content.decode("utf-8", "replace") if response.content else ""
+        if content:
+            lines.append("< " + content[:2000])
+        return redact("\n".join(lines), self.secrets)
+
+    def close(self) -> None:
+        self.session.close()
+        self.steering.close()
