@@ -67,8 +67,11 @@ WARM_MODULES = (
     "jwt",
     "openapi_core",
     "jsonschema",
-    "klanten_conformance.plugin",
-    "klanten_conformance.fuzz",
+    "klanten_conformance.harness.plugin",
+    "klanten_conformance.apis.klanten",
+    "klanten_conformance.apis.klanten_generated",
+    "klanten_conformance.generated.engine",
+    "klanten_conformance.oas",
     "klanten_conformance.lint",
     "klanten_conformance.report.plugin",
     "klanten_conformance.report.cli",
@@ -364,18 +367,19 @@ def warm_up() -> None:
             importlib.import_module(name)
     load_catalogue()
     with contextlib.suppress(Exception):
-        import schemathesis
         from schemathesis import GenerationMode
 
-        from klanten_conformance.fuzz import operations, spec_document
-        from klanten_conformance.oas import SPEC_PATH, problem_validators
+        from klanten_conformance import apis
+        from klanten_conformance.generated.engine import _schema
+        from klanten_conformance.oas import operations, problem_validators, spec_document
 
-        spec_document()
-        problem_validators()
-        schema = schemathesis.openapi.from_path(str(SPEC_PATH))
-        for route, method in operations().values():
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                schema[route][method].as_strategy(generation_mode=mode)
+        for definition in apis.all_definitions():
+            spec_document(definition.spec)
+            problem_validators(definition.spec)
+            schema = _schema(definition.spec)
+            for route, method in operations(definition.spec).values():
+                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                    schema[route][method].as_strategy(generation_mode=mode)
 
 
 def run_all(

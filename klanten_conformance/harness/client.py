@@ -26,7 +26,6 @@ from klanten_conformance.harness import properties
 from klanten_conformance.harness.context import ApiTarget, RunContext, ZgwClient
 from klanten_conformance.harness.targets import authorization
 from klanten_conformance.http import RecordingClient
-from klanten_conformance.oas import ResponseValidator, problem_media_error, problem_shape_errors
 from klanten_conformance.tokens import make_token
 
 #: ``authorization=NO_TOKEN`` (or ``token=NO_TOKEN``) sends no Authorization header
@@ -65,6 +64,8 @@ class ApiClient:
             secrets=(*context.secrets, *target.secrets),
             default_headers={"Accept": "application/json"},
         )
+        from klanten_conformance.oas import ResponseValidator  # openapi-core: imported on use
+
         self.validator = ResponseValidator(target.url, definition.spec)
         #: aspect -> (response, what is wrong) of responses that do not match the document
         self.findings: dict[str, list[tuple[requests.Response, list[str]]]] = {}
@@ -141,6 +142,8 @@ class ApiClient:
         return response
 
     def _validate(self, response: requests.Response) -> None:
+        from klanten_conformance.oas import problem_media_error, problem_shape_errors
+
         found: dict[str, list[str]] = {}
         if response.status_code >= 400 and response.request.method != "HEAD":
             # the problem shape is judged here, so checks.expect_refused leaves it to the

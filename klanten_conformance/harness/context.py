@@ -161,7 +161,7 @@ class RunContext:
     run_id: str | None = None
     verdicts_only: bool = False
     #: every secret of the run (scrubbed from reports and output)
-    secrets: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = field(default=(), repr=False)
     #: why APIs of the profile are not part of this run (api id -> reason)
     left_out: Mapping[str, str] = field(default_factory=dict)
 

@@ -226,6 +226,7 @@ def help_parser(prog: str = "klanten-conformance run") -> argparse.ArgumentParse
             "`klanten-conformance run --help-pytest` lists them all."
         ),
         add_help=False,
+        allow_abbrev=False,
     )
     parser.add_argument("-h", "--help", action="help", help="show this help and exit")
     parser.add_argument("--help-pytest", action="store_true", help="show pytest's full help")

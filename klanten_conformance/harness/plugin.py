@@ -323,7 +323,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def outcome_of(report: pytest.TestReport) -> str:
     """``passed``, ``failed``, ``blocked`` or ``skipped``."""
     if report.failed and any(
-        k == properties.OUTCOME and v == "blocked" for k, v in report.user_properties
+        k == properties.OUTCOME and v == "blocked"
+        for k, v in getattr(report, "user_properties", ())
     ):
         return "blocked"
     return report.outcome

@@ -14,7 +14,6 @@ import pytest
 
 from klanten_conformance.rules import Catalogue
 
-EPIC = "Klanten API"
 RULE_LABEL = "rule"
 CLASS_LABEL = "conformance_class"
 LEVEL_LABEL = "level"
@@ -25,13 +24,20 @@ TARGET_LABEL = "target"
 def labels(
     rule_ids: Iterable[str], catalogue: Catalogue, profile: str, target: str
 ) -> list[tuple[str, str]]:
-    """(label name, value) pairs for a test proving ``rule_ids``, without duplicates."""
-    pairs: list[tuple[str, str]] = [("epic", EPIC)]
+    """(label name, value) pairs for a test proving ``rule_ids``, without duplicates.
+
+    epic = the API (its title), feature = the conformance class, story = the rule.
+    """
+    from klanten_conformance import apis
+
+    pairs: list[tuple[str, str]] = []
     for rule_id in rule_ids:
         rule = catalogue.rules.get(rule_id)
         if rule is None:
             continue
+        epic = apis.get(rule.api).title if rule.api in apis.MODULES else rule.api
         pairs += [
+            ("epic", epic),
             ("feature", rule.rule_class),
             ("story", rule.id),
             (RULE_LABEL, rule.id),
@@ -47,11 +53,11 @@ def mark(item: pytest.Item, pairs: Iterable[tuple[str, str]]) -> None:
         item.add_marker(allure.label(name, value))
 
 
-def attach_evidence(rule: str, evidence: str) -> None:
-    """Attach the (already redacted) recorded exchange of a failed check to the open test."""
+def attach_evidence(kind: str, evidence: str) -> None:
+    """Attach the (already redacted) exchanges of a failed or blocked check to the open test."""
     allure.attach(
         evidence,
-        name=f"{rule}: request and response",
+        name=f"{kind} check: every request and response",
         attachment_type=allure.attachment_type.TEXT,
     )
 

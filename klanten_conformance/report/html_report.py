@@ -13,6 +13,8 @@ from pathlib import Path
 from klanten_conformance.report.model import (
     FAIL,
     INCOMPLETE,
+    INCONCLUSIVE,
+    INTERRUPTED,
     NOT_APPLICABLE,
     NOT_RUN,
     NOT_TESTED,
@@ -23,9 +25,10 @@ from klanten_conformance.report.model import (
     RuleResult,
     RunResult,
 )
+from klanten_conformance.sources import describe
 
 FILENAME = "conformance.html"
-MAX_TESTS_SHOWN = 4  # per rule; conformance.json lists them all
+MAX_TESTS_SHOWN = 6  # per rule; conformance.json lists them all
 
 CSS = """
 :root { --pass:#1a7f37; --fail:#cf222e; --warn:#9a6700; --na:#57606a; --line:#d0d7de; }
@@ -52,8 +55,8 @@ th { background: #f6f8fa; }
 .banner.pass { border-color: var(--pass); background: #dafbe1; }
 .banner.fail { border-color: var(--fail); background: #ffebe9; }
 .banner.incomplete { border-color: var(--warn); background: #fff8c5; }
-.banner.error, .banner.not-run, .banner.not-applicable { border-color: var(--na);
-                                                          background: #f6f8fa; }
+.banner.error, .banner.not-run, .banner.not-applicable, .banner.interrupted {
+  border-color: var(--na); background: #f6f8fa; }
 .banner .big { font-size: 30px; font-weight: 700; letter-spacing: .04em; }
 .meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
 .meta dt { font-weight: 600; } .meta dd { margin: 0; }
@@ -63,9 +66,12 @@ th { background: #f6f8fa; }
 .v.pass { color: var(--pass); background: #dafbe1; }
 .v.fail { color: var(--fail); background: #ffebe9; }
 .v.warning { color: var(--warn); background: #fff8c5; }
-.v.incomplete { color: var(--warn); background: #fff8c5; }
+.v.incomplete, .v.inconclusive, .v.interrupted { color: var(--warn); background: #fff8c5; }
 .v.not-applicable, .v.not-tested, .v.not-run, .v.error { color: var(--na); background: #f6f8fa; }
 tr.rule-fail td { background: #fff5f4; } tr.rule-warning td { background: #fffbe6; }
+tr.rule-inconclusive td { background: #fffbe6; }
+.failure.blocked { border-color: var(--warn); border-left-color: var(--warn); }
+.check { font-size: 12px; } .check .nodeid { display: block; }
 .rule-id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; white-space: nowrap; }
 .source { color: #57606a; font-size: 12px; }
 .failure { border: 1px solid var(--fail); border-left: 6px solid var(--fail); border-radius: 4px;
@@ -99,6 +105,8 @@ _LABELS = {
     NOT_TESTED: "NOT TESTED",
     NOT_RUN: "NOT RUN",
     INCOMPLETE: "INCOMPLETE",
+    INCONCLUSIVE: "INCONCLUSIVE",
+    INTERRUPTED: "INTERRUPTED",
     "error": "ERROR",
 }
 
@@ -147,16 +155,19 @@ def _header(result: RunResult) -> list[str]:
         PASS: "Conforms to every class that was run",
         FAIL: "Does not conform: MUST rules failed",
         "error": "The run did not complete",
+        INTERRUPTED: "The run was interrupted: the verdicts cover only what ran",
         NOT_RUN: "Nothing was tested",
-        INCOMPLETE: "No MUST rule failed, but not every MUST rule was tested",
+        INCOMPLETE: "No MUST rule failed, but not every MUST rule could be judged",
         NOT_APPLICABLE: "Every check was not applicable",
     }[verdict]
     failing = [c.id for c in result.classes if c.verdict == FAIL]
     detail = f"Failing classes: {', '.join(failing)}." if failing else ""
     target = result.target
-    rows = [
-        ("Target", target.get("name", "")),
-        ("Klanten API", target.get("klanten_url", "")),
+    rows = [("Target", target.get("name", ""))]
+    rows += [(f"{api} API", url) for api, url in (target.get("urls") or {}).items()]
+    rows += [(f"{api} API", f"not part of this run: {why}")
+             for api, why in (target.get("left_out") or {}).items()]
+    rows += [
         ("Profile", result.profile),
         ("Run", result.run_id),
         ("Started", result.started),
@@ -166,9 +177,11 @@ def _header(result: RunResult) -> list[str]:
     selection = _selection(result.selection)
     if selection:
         rows.append(("Selection", selection))
+    if result.requests is not None:
+        rows.append(("HTTP requests", str(result.requests)))
     parts = [
         "<header>",
-        f"<h1>Klanten API conformance report — {_e(target.get('name', ''))}</h1>",
+        f"<h1>Conformance report — {_e(target.get('name', ''))}</h1>",
         f'<div class="banner {_css_class(verdict)}" id="verdict">',
         f'<div class="big">{_LABELS[verdict]}</div>',
         f"<div><strong>{_e(headline)}</strong><br>",
@@ -187,8 +200,8 @@ def _summary(result: RunResult) -> list[str]:
     parts = [
         '<section id="summary"><h2>Summary per conformance class</h2>',
         "<table><thead><tr><th>Class</th><th>Verdict</th><th>MUST passed</th>"
-        "<th>Pass</th><th>Fail</th><th>Warning</th><th>N/A</th><th>Not tested</th>"
-        "</tr></thead><tbody>",
+        "<th>Pass</th><th>Fail</th><th>Warning</th><th>Inconclusive</th><th>N/A</th>"
+        "<th>Not tested</th></tr></thead><tbody>",
     ]
     for rule_class in result.classes:
         passed, total = rule_class.must_score()
@@ -200,13 +213,16 @@ def _summary(result: RunResult) -> list[str]:
             f"{_e(rule_class.title)}{optional}",
             chip(rule_class.verdict) + warned,
             f"{passed}/{total}" if rule_class.verdict != NOT_RUN else "—",
-            *(str(rule_class.count(v)) for v in (PASS, FAIL, WARNING, NOT_APPLICABLE, NOT_TESTED)),
+            *(
+                str(rule_class.count(v))
+                for v in (PASS, FAIL, WARNING, INCONCLUSIVE, NOT_APPLICABLE, NOT_TESTED)
+            ),
         ]
         parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     parts.append("</tbody></table>")
-    failing = [(c, r) for c, r in result.rules() if r.verdict in (FAIL, WARNING)]
+    failing = [(c, r) for c, r in result.rules() if r.verdict in (FAIL, WARNING, INCONCLUSIVE)]
     if failing:
-        parts.append("<h3>Failed rules</h3><ul>")
+        parts.append("<h3>Rules that failed or could not be judged</h3><ul>")
         for rule_class, rule in failing:
             parts.append(
                 f'<li>{chip(rule.verdict)} <a href="#{rule_anchor(rule.id)}">{_e(rule.id)}</a>'
@@ -218,44 +234,76 @@ def _summary(result: RunResult) -> list[str]:
 
 
 def _failure(failure: Failure, verdict: str) -> list[str]:
+    blocked = failure.kind == "blocked"
+    css = "blocked" if blocked else _css_class(verdict)
+    title = failure.title or failure.test
     parts = [
-        f'<div class="failure {_css_class(verdict)}">',
+        f'<div class="failure {css}">',
+        f"<div><strong>{'Blocked' if blocked else 'Failed'}: {_e(title)}</strong></div>",
         f'<div class="test">{_e(failure.test)}</div>',
     ]
     if failure.expected or failure.received:
+        first, second = ("Step", "What happened") if blocked else ("Expected", "Received")
         parts += [
             "<dl>",
-            f"<dt>Expected</dt><dd>{_e(failure.expected)}</dd>",
-            f"<dt>Received</dt><dd>{_e(failure.received)}</dd>",
-            "</dl>",
+            f"<dt>{first}</dt><dd>{_e(failure.expected)}</dd>",
+            f"<dt>{second}</dt><dd>{_e(failure.received)}</dd>",
         ]
-    elif failure.message:
+        if failure.covering:
+            parts.append(f"<dt>Covered by</dt><dd>{_e(', '.join(failure.covering))}</dd>")
+        parts.append("</dl>")
+    if failure.message and not (failure.expected or failure.received):
         parts.append(f"<pre>{_e(failure.message)}</pre>")
+    for note in failure.notes:
+        parts.append(f"<div class='muted'>{_e(note)}</div>")
     if failure.evidence:
-        parts += ["<div><strong>Request and response</strong></div>"]
+        parts += ["<div><strong>Key exchange</strong></div>"]
         parts.append(f"<pre>{_e(failure.evidence)}</pre>")
+    if failure.exchanges:
+        parts += [
+            f"<div><strong>Every exchange of the check ({len(failure.exchanges)}), "
+            "arrange and act steps marked</strong></div>",
+            f"<pre>{_e(chr(10).join(failure.exchanges))}</pre>",
+        ]
     parts.append("</div>")
     return parts
 
 
-def _rule_rows(rule: RuleResult) -> list[str]:
-    source = f"{rule.source_document} — {rule.source_section}"
-    shown = sorted(rule.tests, key=lambda t: t.outcome != "failed")[:MAX_TESTS_SHOWN]
-    tests = "".join(f'<div class="tests">{_e(t.nodeid)} · {_e(t.outcome)}</div>' for t in shown)
+def _source(rule: RuleResult) -> str:
+    source = describe(rule.source_document)
+    # printed, not linked: the page stays self-contained and reads the same on paper
+    where = f" ({_e(source.url)})" if source.url else ""
+    return f"{_e(source.title)}{where} — {_e(rule.source_section)}"
+
+
+def _checks(rule: RuleResult) -> str:
+    """The checks of a rule by their purpose; the node id in small print."""
+    order = {"failed": 0, "blocked": 1, "skipped": 2, "passed": 3}
+    shown = sorted(rule.tests, key=lambda t: order.get(t.outcome, 4))[:MAX_TESTS_SHOWN]
+    items = "".join(
+        f'<div class="check">{_e(t.title or t.nodeid)} · {_e(t.outcome)}'
+        f'<span class="nodeid tests">{_e(t.nodeid)}</span></div>'
+        for t in shown
+    )
     if len(rule.tests) > len(shown):
-        tests += f'<div class="tests">… and {len(rule.tests) - len(shown)} more test(s)</div>'
+        items += f'<div class="tests">… and {len(rule.tests) - len(shown)} more check(s)</div>'
+    return items
+
+
+def _rule_rows(rule: RuleResult) -> list[str]:
+    tests = _checks(rule)
     unselected = not rule.selected and not rule.tests
     row_class = f"rule-{_css_class(rule.verdict)}" + (" unselected" if unselected else "")
     parts = [
         f'<tr id="{rule_anchor(rule.id)}" class="{row_class}">',
         f'<td class="rule-id">{_e(rule.id)}</td><td>{_e(rule.level)}</td>',
-        f"<td>{_text(rule.statement)}<div class='source'>{_e(source)}</div></td>",
+        f"<td>{_text(rule.statement)}<div class='source'>{_source(rule)}</div></td>",
         f"<td>{chip(rule.verdict)}<div class='muted'>{_e(rule.reason)}</div>{tests}</td>",
         "</tr>",
     ]
-    if rule.failures:
+    if rule.failures or rule.blocked:
         parts.append('<tr class="evidence"><td colspan="4">')
-        for failure in rule.failures:
+        for failure in [*rule.failures, *rule.blocked]:
             parts += _failure(failure, rule.verdict)
         parts.append("</td></tr>")
     return parts
@@ -282,7 +330,7 @@ def _class_section(rule_class: ClassResult) -> list[str]:
 
 
 def render(result: RunResult) -> str:
-    title = f"Klanten API conformance — {result.target.get('name', '')} — {result.verdict}"
+    title = f"Conformance — {result.target.get('name', '')} — {result.verdict}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -298,9 +346,12 @@ def render(result: RunResult) -> str:
     parts += [
         "</main>",
         f"<footer>Generated by klanten-conformance from conformance.json ({_e(result.schema)}). "
-        "Verdicts: FAIL = a MUST rule failed; INCOMPLETE = nothing failed but a selected MUST rule "
-        "had no check that ran; WARNING = a SHOULD rule failed; N/A = every check "
-        "was skipped, with the reason; NOT TESTED = no check ran for the rule.</footer>",
+        "Verdicts: FAIL = one of the rule's own checks failed (a MUST rule); WARNING = the "
+        "same for a SHOULD rule; INCONCLUSIVE = nothing failed, but a check was blocked (its "
+        "precondition could not be arranged; the cause and the rule covering it are named); "
+        "INCOMPLETE = a class without failures with a MUST rule inconclusive or untested; "
+        "N/A = every check was skipped, with the reason; NOT TESTED = no check ran for the "
+        "rule.</footer>",
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"

@@ -106,8 +106,10 @@ class RuleResult:
 
     @property
     def counts(self) -> bool:
-        """The rule counts for the verdicts (selected, testable, applicable)."""
-        return self.selected and not self.untestable and self.verdict != NOT_APPLICABLE
+        """The rule counts for the verdicts: selected (or judged anyway, as the rules about
+        every response are), testable and applicable."""
+        judged = self.selected or bool(self.tests)
+        return judged and not self.untestable and self.verdict != NOT_APPLICABLE
 
     @property
     def gap(self) -> bool:

@@ -1,8 +1,9 @@
 """Nightly mode: run every target of a ``targets.toml``, then write ``index.html``.
 
 Each target runs as its own ``klanten-conformance run --target NAME`` subprocess, so one
-unreachable or crashing target does not stop the others. The night is recorded as ``nightly-<stamp>.json`` next to the run folders; the previous
-record in the same reports folder is what ``index.html`` compares against.
+unreachable or crashing target does not stop the others. The night is recorded as
+``nightly-<stamp>.json`` next to the run folders; the previous record in the same reports
+folder is what ``index.html`` compares against.
 """
 
 from __future__ import annotations

@@ -195,8 +195,10 @@ class ReportPlugin:
             if reporter is not None:
                 config.pluginmanager.unregister(reporter)
 
-    def pytest_collection(self, session: pytest.Session) -> None:
-        self.ran = True  # the session started: the targets passed their preflight
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        # the session started (the targets passed their preflight); --collect-only judges nothing
+        self.ran = not session.config.option.collectonly
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
@@ -319,7 +321,7 @@ class ReportPlugin:
         return RunResult(
             run_id=self.run_dir.name,
             target={
-                "name": "built-in reference server" if context.builtin else context.target_name,
+                "name": context.target_name,
                 "urls": urls,
                 "apis": list(context.apis),
                 "left_out": dict(context.left_out),
@@ -354,7 +356,7 @@ class ReportPlugin:
     def pytest_unconfigure(self) -> None:
         self.counter.uninstall()
         if not self.worker and not self.ran and self.context.run_id is None:
-            shutil.rmtree(self.run_dir, ignore_errors=True)  # the run never started
+            shutil.rmtree(self.run_dir, ignore_errors=True)  # the run never started or judged
         if self.context.verdicts_only and self.result is not None and not self.worker:
             for line in verdict_lines(self.result):
                 sys.stdout.write(line + "\n")

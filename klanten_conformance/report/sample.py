@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from klanten_conformance.report.model import Failure, RunResult, TestRecord, build_classes
+from klanten_conformance.harness.verdicts import Scope, build_classes
+from klanten_conformance.report.model import Failure, RunResult, TestRecord
 from klanten_conformance.rules import Catalogue, load_catalogue
 
 SAMPLE_EVIDENCE = """\
@@ -56,6 +57,21 @@ def sample_records() -> list[TestRecord]:
             "suites/klanten/test_klok01.py::test_kardinaliteit", "call", "passed", ["KLOK01-C1"]
         ),
         TestRecord(
+            "suites/klanten/test_klok01.py::test_zelfstandige_klant_stays_zelfstandig[PATCH]",
+            "call",
+            "blocked",
+            ["KLOK01-Z2"],
+            title="A zelfstandige klant cannot be made into an aangehaakte klant",
+            failure=Failure(
+                test="suites/klanten/test_klok01.py::test_zelfstandige_klant_stays_zelfstandig",
+                kind="blocked",
+                expected="creating a zelfstandige klant",
+                received="HTTP 500",
+                covering=["KLOK01-Z1"],
+                exchanges=["[arrange]\n> POST http://klanten.example/api/v1/klanten\n< 500"],
+            ),
+        ),
+        TestRecord(
             "suites/klanten/test_notificaties.py::test_create_notifies",
             "setup",
             "skipped",
@@ -69,15 +85,23 @@ def sample_result(catalogue: Catalogue | None = None) -> RunResult:
     catalogue = catalogue or load_catalogue()
     return RunResult(
         run_id="20250101T020000Z-sample-vendor",
-        target={"name": "sample-vendor", "klanten_url": "https://klanten.example/api/v1"},
+        target={
+            "name": "sample-vendor",
+            "urls": {"klanten": "https://klanten.example/api/v1"},
+            "apis": ["klanten"],
+        },
         profile="klanten-1.0",
         versions={"klanten-conformance": "0.1.0", "pytest": "9", "python": "3.11"},
         started="2025-01-01T02:00:00Z",
         finished="2025-01-01T02:03:12Z",
-        selection={"classes": "oas,gedrag,klok01,notificaties", "read_only": False},
+        selection={"classes": ["gedrag", "klok01", "notificaties", "oas"], "read_only": False},
         classes=build_classes(
             catalogue,
             sample_records(),
-            lambda rule: rule.rule_class in {"oas", "gedrag", "klok01", "notificaties"},
+            Scope(
+                "klanten-1.0",
+                wants=lambda rule: rule.rule_class in {"oas", "gedrag", "klok01", "notificaties"},
+                applies=lambda rule: catalogue.applies(rule, "klanten-1.0"),
+            ),
         ),
     )

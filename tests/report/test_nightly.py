@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from klanten_conformance.harness.context import REPORTS_DIR_ENV, RUN_ID_ENV
+from klanten_conformance.harness.verdicts import build_classes
 from klanten_conformance.report import json_report
-from klanten_conformance.report.model import Failure, RunResult, TestRecord, build_classes
+from klanten_conformance.report.model import Failure, RunResult, TestRecord
 from klanten_conformance.report.nightly import run_targets
-from klanten_conformance.report.plugin import REPORTS_DIR_ENV, RUN_ID_ENV
 from klanten_conformance.rules import load_catalogue
 
 from .conftest import ExternalServer, run_cli
@@ -41,6 +42,7 @@ def _result(run_id: str, name: str, failing: set[str]) -> RunResult:
             "call",
             "failed" if rule_id in failing else "passed",
             [rule_id],
+            failed_rules=[rule_id] if rule_id in failing else [],
             failure=Failure(test=f"t::{rule_id}") if rule_id in failing else None,
         )
         for rule_id in ("CACHE-01", "CACHE-02", "CACHE-03")

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from klanten_conformance.report.plugin import REPORTS_DIR_ENV, RUN_ID_ENV
+from klanten_conformance.harness.context import REPORTS_DIR_ENV, RUN_ID_ENV
 
 pytest_plugins = ["pytester"]
 
 SUITE = """
 import pytest
-from klanten_conformance.checks import ConformanceFailure
+from klanten_conformance.checks import Blocked, ConformanceFailure
 
 @pytest.mark.rule("kla-001a")
 def test_passes():
@@ -37,6 +37,10 @@ def broken():
 @pytest.mark.rule("LIFE-01")
 def test_setup_error(broken):
     pass
+
+@pytest.mark.rule("CACHE-01")
+def test_blocked():
+    raise Blocked("creating a klant", "HTTP 500", ["KLOK01-Z1"], "> POST /klanten\\n< 500")
 """
 
 
@@ -49,9 +53,9 @@ def test_plugin_writes_verdicts_and_evidence(
     monkeypatch.setenv(RUN_ID_ENV, "the-run")
     monkeypatch.delenv("REFERENCE_SERVER_FAULTS", raising=False)
     pytester.makepyfile(test_suite=SUITE)
-    rules = "kla-001a,kla-001b,KLOK01-Z3,NOTIF-01,LIFE-01"
+    rules = "kla-001a,kla-001b,KLOK01-Z3,NOTIF-01,LIFE-01,CACHE-01"
     result = pytester.runpytest_subprocess(
-        "-p", "klanten_conformance.plugin", "-p", "no:cacheprovider", "--rule", rules
+        "-p", "klanten_conformance.harness.plugin", "-p", "no:cacheprovider", "--rule", rules
     )
     assert result.ret == 1
     run_dir = reports / "the-run"
@@ -69,8 +73,14 @@ def test_plugin_writes_verdicts_and_evidence(
     assert rules_by_id["NOTIF-01"]["verdict"] == "not applicable"
     assert rules_by_id["NOTIF-01"]["reason"] == "the target does not post notifications"
     broken = rules_by_id["LIFE-01"]
-    assert broken["verdict"] == "fail"
-    assert "fixture broke" in broken["failures"][0]["message"]
+    assert broken["verdict"] == "inconclusive"  # an error arranging the check is no verdict
+    assert "fixture broke" in broken["blocked"][0]["received"]
+    blocked = rules_by_id["CACHE-01"]
+    assert blocked["verdict"] == "inconclusive"
+    assert blocked["blocked"][0]["covering"] == ["KLOK01-Z1"]
+    assert "creating a klant: HTTP 500 — see KLOK01-Z1" in blocked["reason"]
     assert rules_by_id["kla-001c"]["reason"] == "not selected in this run"
-    assert data["selection"]["rules"] == [rules]
-    result.stdout.fnmatch_lines([f"klanten-conformance reports: {run_dir}"])
+    assert data["selection"]["rules"] == sorted(rules.split(","))
+    result.stdout.fnmatch_lines([f"reports: {run_dir}", "verdict: DOES NOT CONFORM*"])
+    junit = (run_dir / "junit.xml").read_text()
+    assert 'type="blocked"' in junit and 'type="fail"' in junit

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from klanten_conformance.report import badge, html_report, index_report, json_report
+from klanten_conformance.harness.verdicts import build_classes
+from klanten_conformance.report import badge, html_report, index_report, json_report, junit
 from klanten_conformance.report.model import (
     FAIL,
     INCOMPLETE,
+    INCONCLUSIVE,
     NOT_APPLICABLE,
     NOT_RUN,
     NOT_TESTED,
@@ -19,7 +21,6 @@ from klanten_conformance.report.model import (
     Failure,
     RunResult,
     TestRecord,
-    build_classes,
 )
 from klanten_conformance.report.sample import sample_result
 from klanten_conformance.rules import load_catalogue
@@ -45,8 +46,11 @@ def test_verdicts_follow_the_records(sample: RunResult) -> None:
     assert na.verdict == NOT_APPLICABLE
     assert "not configured" in na.reason
     assert rule(sample, "kla-001b").verdict == NOT_TESTED
-    assert rule(sample, "kla-001b").reason == "no test yet"
+    assert rule(sample, "kla-001b").reason == "no check of this rule ran"
     assert rule(sample, "AUTH-01").reason == "not selected in this run"
+    blocked = rule(sample, "KLOK01-Z2")
+    assert blocked.verdict == INCONCLUSIVE  # blocked, never failed
+    assert "creating a zelfstandige klant: HTTP 500 — see KLOK01-Z1" in blocked.reason
 
 
 def test_class_verdicts_and_scores(sample: RunResult) -> None:
@@ -65,7 +69,7 @@ def test_class_verdicts_and_scores(sample: RunResult) -> None:
 def test_a_class_with_every_must_rule_passed_and_a_warning_passes() -> None:
     catalogue = load_catalogue()
     records = [
-        TestRecord(f"t::{r.id}", "call", "failed" if r.level == "SHOULD" else "passed", [r.id])
+        _record(r.id, "failed" if r.level == "SHOULD" else "passed")
         for r in catalogue.by_class("klok01")
     ]
     klok01 = next(c for c in build_classes(catalogue, records) if c.id == "klok01")
@@ -75,12 +79,48 @@ def test_a_class_with_every_must_rule_passed_and_a_warning_passes() -> None:
     assert passed == total > 0
 
 
-def test_a_failure_without_a_conformance_failure_blames_every_marked_rule() -> None:
+def test_an_error_without_a_conformance_failure_blocks_every_marked_rule() -> None:
     records = [TestRecord("t::x", "setup", "failed", ["kla-001a", "kla-001b"])]
     result = build_classes(load_catalogue(), records)
     gedrag = next(c for c in result if c.id == "gedrag")
     verdicts = {r.id: r.verdict for r in gedrag.rules}
-    assert verdicts["kla-001a"] == verdicts["kla-001b"] == FAIL
+    assert verdicts["kla-001a"] == verdicts["kla-001b"] == INCONCLUSIVE
+    assert gedrag.verdict == INCOMPLETE
+
+
+def test_a_failure_counts_only_against_its_own_rule() -> None:
+    records = [
+        TestRecord("t::x", "call", "failed", ["kla-001a", "kla-001b"], failed_rules=["kla-001b"])
+    ]
+    gedrag = next(c for c in build_classes(load_catalogue(), records) if c.id == "gedrag")
+    verdicts = {r.id: r.verdict for r in gedrag.rules}
+    assert verdicts["kla-001b"] == FAIL
+    assert verdicts["kla-001a"] == NOT_TESTED  # its check did not finish: no verdict
+
+
+def test_a_blocked_and_a_passing_check_make_the_rule_inconclusive() -> None:
+    records = [
+        TestRecord("t::a", "call", "passed", ["CACHE-01"]),
+        TestRecord("t::b", "call", "blocked", ["CACHE-01"],
+                   failure=Failure(test="t::b", kind="blocked", expected="x", received="y")),
+    ]
+    gedrag = next(c for c in build_classes(load_catalogue(), records) if c.id == "gedrag")
+    cache = next(r for r in gedrag.rules if r.id == "CACHE-01")
+    assert cache.verdict == INCONCLUSIVE
+    assert "1 check(s) blocked: x: y" in cache.reason
+
+
+def test_junit_tells_blocked_from_failed(sample: RunResult) -> None:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(junit.render(sample))
+    cases = {c.get("name").split(" ")[0]: c for c in root.iter("testcase")}
+    assert cases["CACHE-03"].find("failure") is not None
+    assert cases["KLOK01-Z2"].find("error") is not None  # blocked = error, not failure
+    assert cases["KLOK01-Z2"].find("failure") is None
+    assert cases["NOTIF-01"].find("skipped") is not None
+    assert cases["KLOK01-Z3"].find("failure") is None  # a SHOULD rule warns
+    assert int(root.get("failures")) == sum(1 for _, r in sample.rules() if r.verdict == FAIL)
 
 
 def test_json_round_trip(sample: RunResult, tmp_path: Path) -> None:
@@ -181,7 +221,10 @@ def _night(name: str, records: list[TestRecord], run_id: str) -> index_report.Ta
 
 def _record(rule_id: str, outcome: str) -> TestRecord:
     failure = Failure(test="t") if outcome == "failed" else None
-    return TestRecord(f"t::{rule_id}", "call", outcome, [rule_id], failure=failure)
+    failed = [rule_id] if outcome == "failed" else []
+    return TestRecord(
+        f"t::{rule_id}", "call", outcome, [rule_id], failed_rules=failed, failure=failure
+    )
 
 
 def test_index_compares_targets_and_nights() -> None:
