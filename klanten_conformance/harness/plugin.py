@@ -45,6 +45,11 @@ _ACTIVE_OPTIONS = (
     "level",
     "read_only",
 )
+#: the functions of klanten_conformance.checks whose first argument is a rule id
+_RULE_FIRST = frozenset(
+    {"fail", "expect_status", "expect_refused", "expect_invalid_param", "expect_equal",
+     "expect_true", "ConformanceFailure"}
+)
 #: evidence kept per check: the last exchanges in full (the report shows them all)
 MAX_EXCHANGES = 30
 
@@ -176,6 +181,7 @@ def _rule_literals(path: Path) -> dict[str, list[tuple[int, str]]]:
                 and isinstance(node.func, ast.Attribute)
                 and isinstance(node.func.value, ast.Name)
                 and node.func.value.id == "checks"
+                and node.func.attr in _RULE_FIRST
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)

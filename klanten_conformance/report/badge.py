@@ -9,10 +9,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from klanten_conformance.report.model import FAIL, NOT_RUN, RunResult
+from klanten_conformance.report.model import FAIL, INTERRUPTED, NOT_RUN, RunResult
 
 FILENAME = "badge.json"
-LABEL = "Klanten API"
+LABEL = "conformance"
 
 
 def _color(passed: int, total: int, failed: bool) -> str:
@@ -25,7 +25,8 @@ def _color(passed: int, total: int, failed: bool) -> str:
 
 def badge(result: RunResult) -> dict[str, Any]:
     if result.status != "complete":
-        return {"schemaVersion": 1, "label": LABEL, "message": "run error", "color": "lightgrey"}
+        message = "interrupted" if result.status == INTERRUPTED else "run error"
+        return {"schemaVersion": 1, "label": LABEL, "message": message, "color": "lightgrey"}
     passed, total = result.must_score()
     return {
         "schemaVersion": 1,

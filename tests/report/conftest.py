@@ -52,6 +52,16 @@ def start_server(workdir: Path, faults: str = "") -> tuple[ServerProcess, Extern
 
 
 @pytest.fixture
+def external_server(tmp_path: Path) -> Iterator[ExternalServer]:
+    """An external server without faults, with known secrets (it posts no notifications)."""
+    process, server = start_server(tmp_path / "server")
+    try:
+        yield server
+    finally:
+        process.stop()
+
+
+@pytest.fixture
 def faulty_external_server(tmp_path: Path) -> Iterator[ExternalServer]:
     """An external server (CACHE-03 broken, so failures carry evidence) with known secrets."""
     process, server = start_server(tmp_path / "server", faults="CACHE-03")
