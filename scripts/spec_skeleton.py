@@ -59,14 +59,7 @@ def strip(node: Any, names: bool = False) -> Any:
 
 
 def prose_at(doc: Any, pointer: str, key: str) -> str | None:
-    node = doc
-    for segment in deviations.split_pointer(pointer):
-        if isinstance(node, dict) and segment in node:
-            node = node[segment]
-        elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
-            node = node[int(segment)]
-        else:
-            return None
+    node = deviations.resolve(doc, pointer, None)
     return node.get(key) if isinstance(node, dict) else None
 
 

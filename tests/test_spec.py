@@ -12,6 +12,7 @@ exchanges (and refusing a few it must not).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import json
 import re
@@ -132,7 +133,7 @@ def needless_deviations(
 
 
 def _replace(dev_set: dv.DeviationSet, **changes: Any) -> dv.DeviationSet:
-    return dv.DeviationSet(**{**dev_set.__dict__, **changes})
+    return dataclasses.replace(dev_set, **changes)
 
 
 def documented_deviations(text: str) -> dict[str, dict[str, str]]:
@@ -254,7 +255,7 @@ def test_a_deviation_that_changes_nothing_is_reported(
     expected = strip_prose(ours)
     expected["components"]["schemas"][schema]["x-note"] = None
     assert needless_deviations(standard, padded, expected) == []  # x-note is structural
-    prose_only = dv.Deviation(**{**prose_only.__dict__, "changes": ()})
+    prose_only = dataclasses.replace(prose_only, changes=())
     padded = _replace(dev_set, deviations=(*dev_set.deviations, prose_only))
     assert needless_deviations(standard, padded, strip_prose(ours)) == ["D99"]
 
@@ -451,31 +452,6 @@ def declared_scopes(doc: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def check_scopes(doc: dict[str, Any], scopes: dict[str, str]) -> None:
-    for (path, method, op_id), op in operations(doc).items():
-        assert op.get("x-scopes") == [scopes[op_id]], (path, method)
-        assert op["security"] == [{"JWT-Claims": []}], (path, method)
-        assert f"`{scopes[op_id]}`" in op["description"], (path, method)
-
-
-def test_klanten_has_exactly_the_standard_operations() -> None:
-    assert set(operations(load(SPECS / KLANTEN))) == KLANTEN_OPERATIONS
-
-
-def test_klanten_operation_list_matches_the_standard_document() -> None:
-    assert set(operations(standard_of(KLANTEN))) == KLANTEN_OPERATIONS
-
-
-def test_klanten_every_operation_declares_its_scope() -> None:
-    check_scopes(load(SPECS / KLANTEN), KLANTEN_SCOPES)
-
-
-def test_klanten_scopes_are_those_of_the_standard_document() -> None:
-    assert declared_scopes(standard_of(KLANTEN)) == {
-        op_id: [scope] for op_id, scope in KLANTEN_SCOPES.items()
-    }
-
-
 def create_klant(body: dict[str, Any]) -> MockRequest:
     return request("/api/v1", "post", "/klanten", body)
 
@@ -575,24 +551,6 @@ CONTACTMOMENT_OUT = {
     "volgendContactmoment": None,
     "medewerkerIdentificatie": None,
 }
-
-
-def test_contactmomenten_has_exactly_the_standard_operations() -> None:
-    assert set(operations(load(SPECS / CONTACTMOMENTEN))) == CM_OPERATIONS
-
-
-def test_contactmomenten_operation_list_matches_the_standard_document() -> None:
-    assert set(operations(standard_of(CONTACTMOMENTEN))) == CM_OPERATIONS
-
-
-def test_contactmomenten_every_operation_declares_its_scope() -> None:
-    check_scopes(load(SPECS / CONTACTMOMENTEN), CM_SCOPES)
-
-
-def test_contactmomenten_scopes_are_those_of_the_standard_document() -> None:
-    assert declared_scopes(standard_of(CONTACTMOMENTEN)) == {
-        op_id: [scope] for op_id, scope in CM_SCOPES.items()
-    }
 
 
 def test_contactmomenten_scopes_are_those_the_standard_defines() -> None:
@@ -861,15 +819,46 @@ ONDERWERPOBJECT_OUT = {
 }
 
 
-def test_klantinteracties_has_exactly_the_standard_operations() -> None:
-    assert len(KI_OPERATIONS) == 85
-    assert set(operations(load(SPECS / KLANTINTERACTIES))) == KI_OPERATIONS
+# -- operations and scopes, per document -----------------------------------------------------
+
+OPERATIONS = {
+    KLANTEN: KLANTEN_OPERATIONS,
+    CONTACTMOMENTEN: CM_OPERATIONS,
+    KLANTINTERACTIES: KI_OPERATIONS,
+}
+SCOPES = {KLANTEN: KLANTEN_SCOPES, CONTACTMOMENTEN: CM_SCOPES}
 
 
-def test_klantinteracties_operation_list_matches_the_standard_document() -> None:
-    standard = standard_of(KLANTINTERACTIES)
-    assert set(operations(standard)) == KI_OPERATIONS
-    assert len(standard["components"]["schemas"]) == 107
+def test_operation_counts() -> None:
+    assert [len(OPERATIONS[n]) for n in DOCUMENTS] == [8, 16, 85]
+
+
+def test_has_exactly_the_standard_operations(name: str, ours: dict[str, Any]) -> None:
+    assert set(operations(ours)) == OPERATIONS[name]
+
+
+def test_operation_list_matches_the_standard_document(name: str, standard: dict[str, Any]) -> None:
+    assert set(operations(standard)) == OPERATIONS[name]
+
+
+def test_klantinteracties_standard_has_107_schemas() -> None:
+    assert len(standard_of(KLANTINTERACTIES)["components"]["schemas"]) == 107
+
+
+@pytest.mark.parametrize("doc_name", [KLANTEN, CONTACTMOMENTEN])
+def test_every_operation_declares_its_scope(doc_name: str) -> None:
+    scopes = SCOPES[doc_name]
+    for (path, method, op_id), op in operations(load(SPECS / doc_name)).items():
+        assert op.get("x-scopes") == [scopes[op_id]], (path, method)
+        assert op["security"] == [{"JWT-Claims": []}], (path, method)
+        assert f"`{scopes[op_id]}`" in op["description"], (path, method)
+
+
+@pytest.mark.parametrize("doc_name", [KLANTEN, CONTACTMOMENTEN])
+def test_scopes_are_those_of_the_standard_document(doc_name: str) -> None:
+    assert declared_scopes(standard_of(doc_name)) == {
+        op_id: [scope] for op_id, scope in SCOPES[doc_name].items()
+    }
 
 
 def test_klantinteracties_uses_token_auth_without_scopes() -> None:
