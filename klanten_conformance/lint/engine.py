@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import adr, compat, hygiene, validity
+from . import adr, compatibility, deviation, hygiene, validity
 from .findings import ERROR, Finding, sort_key
 from .loader import Loc, Source, Workspace
+from .reference import Reference
 from .walk import all_schemas
 
 
-def lint(ws: Workspace, spec: Source, against: Source | None) -> list[Finding]:
-    """All findings for `spec`; compatibility is checked when `against` is given."""
+def lint(ws: Workspace, spec: Source, against: Source | Reference | None) -> list[Finding]:
+    """All findings for `spec`; compatibility is checked when `against` is given (a document,
+    or a :class:`Reference` with this project's recorded deviations)."""
+    reference = Reference(against) if isinstance(against, Source) else against
     loc = Loc(spec, "")
     findings = validity.check(ws, loc)
     root = spec.root
@@ -30,14 +33,18 @@ def lint(ws: Workspace, spec: Source, against: Source | None) -> list[Finding]:
         lambda: hygiene.check_ignored_headers(ws, root, loc),
         lambda: adr.check(ws, root, loc),
     ]
-    if against is not None:
-        checks.append(lambda: compat.Comparer(ws, Loc(against, ""), loc).run())
+    if reference is not None:
+        findings += reference.notes
+        if reference.source is not None:
+            checks.append(lambda: compatibility.check(ws, reference, loc))
     for run in checks:
         try:
             findings += run()
         except (AttributeError, KeyError, TypeError, ValueError, IndexError):
             if not invalid:  # on a valid document a crash is a bug: show it
                 raise
+    if reference is not None and reference.deviations is not None:
+        findings = deviation.annotate(findings, spec, reference.deviations)
     return sorted(_dedupe(findings), key=sort_key)
 
 

@@ -44,6 +44,23 @@ RULES: dict[str, Rule] = {
              "Each operation requires the same security schemes and scopes as in the "
              "standard (scopes may be given in the requirement or in the operation's "
              "x-scopes extension)."),
+        Rule("LINT-COMPAT-RENAMED", ERROR, "Nothing of the standard is renamed",
+             "A property or parameter of the standard is missing while one of the same type "
+             "at the same place is not in the standard: most likely a rename, which breaks "
+             "every client that uses the old name."),
+        Rule("LINT-COMPAT-VERSION", ERROR, "Breaking changes need a new major version",
+             "When the document breaks clients of the reference it is compared with, its "
+             "info.version moves the major version; a change of only the minor or patch "
+             "version promises compatibility (semantic versioning)."),
+        Rule("LINT-COMPAT-DEVIATION", INFO, "Recorded deviations of this project's reference",
+             "Where this project's reference document deviates from the standard's on "
+             "purpose (specs/deviations/), a document that follows the standard is not "
+             "reported as different; the deviation is shown instead."),
+        Rule("LINT-COMPAT-REFERENCE", INFO, "Which reference the document is compared with",
+             "Without --against the document is compared with this project's reference for "
+             "the standard and version it declares (info.title, info.version); when there "
+             "is no reference for that version the nearest is used, and when there is none "
+             "for that standard the compatibility check is skipped."),
         Rule("LINT-KEYWORD", WARNING, "Known keywords, in the right place",
              "Schemas use only keywords of their OpenAPI version, keywords that apply to the "
              "declared type, and (in OpenAPI 3.0) no keywords beside $ref, which are "

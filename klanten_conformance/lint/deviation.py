@@ -1,0 +1,93 @@
+"""What this project's recorded deviations explain (LINT-COMPAT-DEVIATION).
+
+Our reference documents follow the standard's except for recorded deviations
+(``specs/deviations/``). A document that follows the standard where we deviate differs from
+our reference there, but not from the standard: such a difference is shown as the deviation,
+for information, not as an incompatibility. A difference counts as explained only when it
+disappears once the deviation is applied to the linted document, so a document that differs
+in some other way at the same place is still reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from .findings import Finding
+from .loader import Loc, Source
+
+if TYPE_CHECKING:
+    from ..deviations import Deviation, DeviationSet
+    from .compat import Comparer
+
+RULE = "LINT-COMPAT-DEVIATION"
+
+
+def explain(comparer: Comparer, devset: DeviationSet) -> list[Finding]:
+    """Take the differences the deviations explain out of `comparer`; one finding for each
+    deviation that explained something."""
+    from .compat import Comparer
+
+    spec = comparer.ours.source
+    pointers = {diff.loc.pointer for diff in comparer.diffs.values()}
+    relevant = [d for d in devset.deviations if any(d.touches(p) for p in pointers)]
+    applicable = [d for d in relevant if _patched(spec.root, devset, (d,)) is not None]
+    patched = _patched(spec.root, devset, tuple(applicable)) if applicable else None
+    if patched is None:
+        return []
+    other = Comparer(comparer.ws, comparer.std, Loc(Source(spec.uri, spec.display, patched), ""))
+    other.run()
+    left = {(d.rule, d.loc.pointer, text) for d in other.diffs.values() for _, text in d.parts}
+    explained: dict[str, tuple[Deviation, list[tuple[Loc, list[str]]]]] = {}
+    for key, diff in list(comparer.diffs.items()):
+        gone = [part for part in diff.parts if (diff.rule, diff.loc.pointer, part[1]) not in left]
+        deviation = next((d for d in applicable if d.touches(diff.loc.pointer)), None)
+        if not gone or deviation is None:
+            continue
+        diff.parts = [part for part in diff.parts if part not in gone]
+        if not diff.parts:
+            del comparer.diffs[key]
+        explained.setdefault(deviation.id, (deviation, []))[1].append(
+            (diff.loc, list(dict.fromkeys(text for _, text in gone))))
+    return [_finding(deviation, places) for deviation, places in explained.values()]
+
+
+def annotate(findings: list[Finding], spec: Source, devset: DeviationSet) -> list[Finding]:
+    """Say so on findings (of other checks) at a place where the reference deviates from the
+    standard and the linted document follows the standard."""
+    applies: dict[str, bool] = {}
+    for finding in findings:
+        if finding.rule == RULE or finding.loc.source is not spec:
+            continue
+        deviation = devset.touching(finding.pointer)
+        if deviation is None:
+            continue
+        if deviation.id not in applies:
+            applies[deviation.id] = _patched(spec.root, devset, (deviation,)) is not None
+        if applies[deviation.id]:
+            finding.message += (f" (this project's reference deviates here: {deviation.id}, "
+                                f"{deviation.title})")
+    return findings
+
+
+def _patched(root: Any, devset: DeviationSet, chosen: tuple[Deviation, ...]) -> Any:
+    """`root` with the chosen deviations applied, or None when they do not fit it (the
+    document already does what the deviation does, or has no such place)."""
+    from ..deviations import DeviationError, apply
+
+    try:
+        return apply(root, dataclasses.replace(devset, deviations=chosen))
+    except DeviationError:
+        return None
+
+
+def _finding(deviation: Deviation, places: list[tuple[Loc, list[str]]]) -> Finding:
+    loc, texts = places[0]
+    more = f" (and {len(places) - 1} more place{'s' if len(places) > 2 else ''})" if len(
+        places) > 1 else ""
+    why = deviation.why.strip().rstrip(".")
+    return Finding(
+        RULE,
+        f"{deviation.id} {deviation.title}: the standard says {deviation.standard_says}; this "
+        f"project's reference says {deviation.we_say}. Why: {why}. This document follows the "
+        f"standard here ({'; '.join(texts)}){more}: not reported as a difference", loc)
