@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import adr, compatibility, deviation, hygiene, validity
+from . import adr, compatibility, deviation, hygiene, patterns, validity
 from .findings import ERROR, Finding, sort_key
 from .loader import Loc, Source, Workspace
 from .reference import Reference
@@ -25,6 +25,7 @@ def lint(ws: Workspace, spec: Source, against: Source | Reference | None) -> lis
     schemas = list(all_schemas(ws, root, loc))
     checks: list[Callable[[], list[Finding]]] = [
         lambda: hygiene.check_keywords(schemas, version),
+        lambda: patterns.check(schemas),
         lambda: hygiene.check_required(ws, schemas),
         lambda: hygiene.check_discriminators(ws, root, loc, schemas),
         lambda: hygiene.check_titles(root, loc),

@@ -84,6 +84,10 @@ RULES: dict[str, Rule] = {
         Rule("LINT-SECURITY-SCOPES", WARNING, "Scopes only for OAuth2/OpenID Connect",
              "In OpenAPI 3.0 the scope list of a security requirement must be empty for "
              "schemes other than oauth2 and openIdConnect."),
+        Rule("LINT-PATTERN", WARNING, "Portable regular expressions",
+             "Every `pattern` (and patternProperties key) is a regular expression that "
+             "ECMA-262 accepts in unicode mode, as JavaScript validators compile it, and that "
+             "Python's re accepts too; a pattern that neither dialect accepts is an error."),
         Rule("LINT-IGNORED-HEADER", WARNING, "No Accept/Content-Type/Authorization parameters",
              "Header parameters named Accept, Content-Type or Authorization are ignored by "
              "OpenAPI; media types and security are declared elsewhere."),

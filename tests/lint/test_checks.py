@@ -74,7 +74,8 @@ def test_check_fires(fixture, rule, pointer):
 
 
 def test_every_rule_has_a_firing_case(tmp_path):
-    fixtures = ["invalid.yaml", "semantic.yaml", "hygiene.yaml", "adr.yaml", "oas31.yaml"]
+    fixtures = ["invalid.yaml", "semantic.yaml", "hygiene.yaml", "adr.yaml", "oas31.yaml",
+                "patterns.yaml"]
     fired = {f["rule"] for name in fixtures for f in run_lint(name)}
     fired |= {f["rule"] for f in run_lint("compat-changed.yaml", against="base.yaml")}
 
