@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import adr, compatibility, deviation, hygiene, patterns, validity
+from . import (
+    adr,
+    bodies,
+    compatibility,
+    descriptions,
+    deviation,
+    errors,
+    formats,
+    hygiene,
+    patterns,
+    placement,
+    validity,
+)
 from .findings import ERROR, Finding, sort_key
 from .loader import Loc, Source, Workspace
 from .reference import Reference
@@ -33,6 +45,12 @@ def lint(ws: Workspace, spec: Source, against: Source | Reference | None) -> lis
         lambda: hygiene.check_scopes(ws, root, loc, version),
         lambda: hygiene.check_ignored_headers(ws, root, loc),
         lambda: adr.check(ws, root, loc),
+        lambda: errors.check(ws, root, loc),
+        lambda: bodies.check_patch(ws, root, loc),
+        lambda: bodies.check_read_only(ws, root, loc, version),
+        lambda: descriptions.check(ws, root, loc, schemas),
+        lambda: formats.check(ws, root, loc, schemas),
+        lambda: placement.check(ws, schemas),
     ]
     if reference is not None:
         findings += reference.notes

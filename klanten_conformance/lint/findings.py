@@ -88,6 +88,26 @@ RULES: dict[str, Rule] = {
              "Every `pattern` (and patternProperties key) is a regular expression that "
              "ECMA-262 accepts in unicode mode, as JavaScript validators compile it, and that "
              "Python's re accepts too; a pattern that neither dialect accepts is an error."),
+        Rule("LINT-PATCH-REQUIRED", WARNING, "PATCH bodies require nothing",
+             "The request body schema of a PATCH operation lists no required properties, "
+             "so that a partial update can leave out whatever it does not change."),
+        Rule("LINT-READONLY-REQUIRED", WARNING, "No required readOnly properties in requests",
+             "A schema used for a request body does not list readOnly properties as "
+             "required: clients cannot send them, and validators that do not know readOnly "
+             "refuse the request without them."),
+        Rule("LINT-DESCRIPTION-REQUIRED", WARNING, "Descriptions agree with `required`",
+             "A description that calls a property optional (optioneel, niet verplicht) is "
+             "not on a property listed in `required`, one that calls it required (verplicht, "
+             "mandatory) is not on a property left out of it, and a description saying all "
+             "attributes are optional is not given to a resource whose schema requires some."),
+        Rule("LINT-DATE-FORMAT", WARNING, "Dates declare their format",
+             "A string property or parameter that holds a date or a date-time by its name, "
+             "example or description declares `format: date` or `format: date-time` (or a "
+             "`pattern` for another notation)."),
+        Rule("LINT-REQUIRED-PLACEMENT", WARNING, "`required` sits beside its properties",
+             "A `required` list sits in the schema that defines the properties it names, "
+             "not one level up from the allOf member that defines them; schemas that extend "
+             "the same base require its properties alike."),
         Rule("LINT-IGNORED-HEADER", WARNING, "No Accept/Content-Type/Authorization parameters",
              "Header parameters named Accept, Content-Type or Authorization are ignored by "
              "OpenAPI; media types and security are declared elsewhere."),
@@ -110,6 +130,13 @@ RULES: dict[str, Rule] = {
              "Every operation has an operationId; no two operations share one (an exact "
              "duplicate makes the document invalid and is reported as an error).",
              ADR + "#/core/doc-openapi"),
+        Rule("LINT-ADR-ERROR-RESPONSES", WARNING, "Expected error responses documented",
+             "An operation on a resource addressed by a path parameter (a read, an update, "
+             "a delete, or a list below a parent that may not exist) documents 404; one that "
+             "takes a request body or query parameters documents 400.", ADR),
+        Rule("LINT-UNREACHABLE-RESPONSE", INFO, "No responses that cannot happen",
+             "An operation does not declare error responses it cannot produce: 415 without "
+             "a request body, 412 without a conditional request header."),
         Rule("LINT-ADR-SEMVER", WARNING, "Semantic versioning",
              "info.version is a semantic version MAJOR.MINOR.PATCH.", ADR + "#/core/semver"),
         Rule("LINT-ADR-KEBAB-CASE", WARNING, "Kebab-case path segments",

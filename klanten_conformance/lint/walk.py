@@ -195,3 +195,53 @@ def iter_refs(node: Any, loc: Loc) -> Iterator[tuple[str, Loc]]:
             for i, value in enumerate(current):
                 if isinstance(value, dict | list):
                     stack.append((value, cloc.child(i)))
+
+
+def required_names(ws: Workspace, schema: Any, loc: Loc, seen: set[int] | None = None
+                   ) -> set[str]:
+    """The names a schema requires, its allOf parts included."""
+    seen = seen if seen is not None else set()
+    schema, loc = deref(ws, schema, loc)
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return set()
+    seen.add(id(schema))
+    names = {str(n) for n in schema.get("required") or [] if isinstance(n, str)} if isinstance(
+        schema.get("required"), list) else set()
+    parts = schema.get("allOf") if isinstance(schema.get("allOf"), list) else []
+    for i, part in enumerate(parts):
+        names |= required_names(ws, part, loc.child("allOf", i), seen)
+    return names
+
+
+def defined_properties(ws: Workspace, schema: Any, loc: Loc, seen: set[int] | None = None
+                       ) -> dict[str, tuple[Any, Loc]]:
+    """The properties a schema defines, its allOf parts included (the first definition of a
+    name wins), each with its location."""
+    seen = seen if seen is not None else set()
+    schema, loc = deref(ws, schema, loc)
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return {}
+    seen.add(id(schema))
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    found = {str(name): (sub, loc.child("properties", name)) for name, sub in props.items()}
+    parts = schema.get("allOf") if isinstance(schema.get("allOf"), list) else []
+    for i, part in enumerate(parts):
+        for name, value in defined_properties(ws, part, loc.child("allOf", i), seen).items():
+            found.setdefault(name, value)
+    return found
+
+
+def request_schemas(ws: Workspace, op: Operation) -> Iterator[tuple[str, Any, Loc]]:
+    """The request body schemas of an operation: (media type, schema, location)."""
+    body, bloc = deref(ws, op.node.get("requestBody"), op.loc.child("requestBody"))
+    if isinstance(body, dict):
+        yield from media_schemas(ws, body, bloc)
+
+
+def schema_name(node: Any, loc: Loc) -> str:
+    """How to name a schema in a message: the component it refers to or where it is."""
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if isinstance(ref, str):
+        return ref.rsplit("/", 1)[-1]
+    return loc.pointer.rsplit("/", 1)[-1] if "/components/schemas/" in loc.pointer else (
+        "the inline schema")

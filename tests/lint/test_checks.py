@@ -75,7 +75,7 @@ def test_check_fires(fixture, rule, pointer):
 
 def test_every_rule_has_a_firing_case(tmp_path):
     fixtures = ["invalid.yaml", "semantic.yaml", "hygiene.yaml", "adr.yaml", "oas31.yaml",
-                "patterns.yaml"]
+                "patterns.yaml", "reviewer.yaml", "readonly31.yaml"]
     fired = {f["rule"] for name in fixtures for f in run_lint(name)}
     fired |= {f["rule"] for f in run_lint("compat-changed.yaml", against="base.yaml")}
 
