@@ -25,6 +25,7 @@ _TIME_WORDS = ("tijd", "tijdstip", "time", "datetime", "timestamp")
 _DESCRIBED = re.compile(
     r"^\s*(?:(?:de|het|the|a)\s+)?(datum(?:\s+en\s+(?:het\s+)?tijdstip)?|tijdstip|"
     r"date(?:\s+and\s+time)?|date-time|timestamp)\b", re.IGNORECASE)
+_MENTIONS_TIME = re.compile(r"\b(?:tijdstip|tijd|time|date-time|datetime)\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
@@ -83,7 +84,8 @@ def _evidence(name: str, schema: dict, description: str) -> tuple[str, str] | No
         timed = any(w in said for w in _TIME_WORDS)
         return ("date-time" if timed else "date"), "description"
     if any(w.endswith("datum") or w.startswith("datum") or w in _DATE_WORDS for w in words):
-        timed = any(w in _TIME_WORDS or w.endswith("tijdstip") for w in words)
+        timed = any(w in _TIME_WORDS or w.endswith("tijdstip") for w in words) or bool(
+            _MENTIONS_TIME.search(description))
         return ("date-time" if timed else "date"), "name"
     return None
 

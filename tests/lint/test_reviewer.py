@@ -143,3 +143,23 @@ def test_what_counts_as_a_statement_about_the_property(text, kind):
 )
 def test_what_counts_as_a_statement_about_all_attributes(text, kind):
     assert says_of_all(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("geboortedatum", "", ("date", "name")),
+        ("datumVanaf", "", ("date", "name")),
+        ("registratiedatum__gt", "Registered after this date and time.", ("date-time", "name")),
+        ("beginTijdstip", "", ("date-time", "name")),
+        ("moment", "De datum en het tijdstip waarop het gebeurde.", ("date-time", "description")),
+        ("moment", "Date the thing happened.", ("date", "description")),
+        ("update", "", None),
+        ("datumsoort", "Een datum valt op een dag.", ("date", "name")),
+        ("kanaal", "Het kanaal waarlangs op een datum contact was.", None),
+    ],
+)
+def test_what_holds_a_date(name, description, expected):
+    from klanten_conformance.lint.formats import _evidence
+
+    assert _evidence(name, {"type": "string"}, description) == expected
