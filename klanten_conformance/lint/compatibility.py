@@ -15,11 +15,13 @@ from .reference import Reference, version_tuple
 VERSION = "LINT-COMPAT-VERSION"
 
 
-def check(ws: Workspace, reference: Reference, ours: Loc) -> list[Finding]:
+def check(ws: Workspace, reference: Reference, ours: Loc,
+          recorded: deviation.Recorded | None = None) -> list[Finding]:
+    """`recorded`: the reference's deviations, for the linted document."""
     assert reference.source is not None
     comparer = Comparer(ws, Loc(reference.source, ""), ours)
     comparer.run()
-    findings = deviation.explain(comparer, reference.deviations) if reference.deviations else []
+    findings = recorded.explain(comparer) if recorded else []
     differences = comparer.findings()
     return findings + differences + _version(reference, ours.source, differences)
 

@@ -23,56 +23,78 @@ if TYPE_CHECKING:
 RULE = "LINT-COMPAT-DEVIATION"
 
 
-def explain(comparer: Comparer, devset: DeviationSet) -> list[Finding]:
-    """Take the differences the deviations explain out of `comparer`; one finding for each
-    deviation that explained something."""
-    from .compat import Comparer
+class Recorded:
+    """The recorded deviations of a reference, as they bear on one linted document."""
 
-    spec = comparer.ours.source
-    pointers = {diff.loc.pointer for diff in comparer.diffs.values()}
-    relevant = [d for d in devset.deviations if any(d.touches(p) for p in pointers)]
-    applicable = [d for d in relevant if _patched(spec.root, devset, (d,)) is not None]
-    patched = _patched(spec.root, devset, tuple(applicable)) if applicable else None
-    if patched is None:
-        return []
-    other = Comparer(comparer.ws, comparer.std, Loc(Source(spec.uri, spec.display, patched), ""))
-    other.run()
-    left = {(d.rule, d.loc.pointer, text) for d in other.diffs.values() for _, text in d.parts}
-    explained: dict[str, tuple[Deviation, list[tuple[Loc, list[str]]]]] = {}
-    for key, diff in list(comparer.diffs.items()):
-        gone = [part for part in diff.parts if (diff.rule, diff.loc.pointer, part[1]) not in left]
-        deviation = next((d for d in applicable if d.touches(diff.loc.pointer)), None)
-        if not gone or deviation is None:
-            continue
-        diff.parts = [part for part in diff.parts if part not in gone]
-        if not diff.parts:
-            del comparer.diffs[key]
-        explained.setdefault(deviation.id, (deviation, []))[1].append(
-            (diff.loc, list(dict.fromkeys(text for _, text in gone))))
-    return [_finding(deviation, places) for deviation, places in explained.values()]
+    def __init__(self, spec: Source, devset: DeviationSet) -> None:
+        self.spec, self.devset = spec, devset
+        self._fits: dict[str, bool] = {}
+
+    def explain(self, comparer: Comparer) -> list[Finding]:
+        """Take the differences the deviations explain out of `comparer`; one finding for
+        each deviation that explained something."""
+        from .compat import Comparer
+
+        pointers = {diff.loc.pointer for diff in comparer.diffs.values()}
+        relevant = [d for d in self.devset.deviations if any(d.touches(p) for p in pointers)]
+        applicable, patched = self._patched(relevant)
+        if patched is None:
+            return []
+        spec = self.spec
+        other = Comparer(comparer.ws, comparer.std, Loc(Source(spec.uri, spec.display, patched),
+                                                          ""))
+        other.run()
+        left = {(d.rule, d.loc.pointer, text) for d in other.diffs.values() for _, text in d.parts}
+        explained: dict[str, tuple[Deviation, list[tuple[Loc, list[str]]]]] = {}
+        for key, diff in list(comparer.diffs.items()):
+            gone = [part for part in diff.parts
+                    if (diff.rule, diff.loc.pointer, part[1]) not in left]
+            deviation = next((d for d in applicable if d.touches(diff.loc.pointer)), None)
+            if not gone or deviation is None:
+                continue
+            diff.parts = [part for part in diff.parts if part not in gone]
+            if not diff.parts:
+                del comparer.diffs[key]
+            explained.setdefault(deviation.id, (deviation, []))[1].append(
+                (diff.loc, list(dict.fromkeys(text for _, text in gone))))
+        return [_finding(deviation, places) for deviation, places in explained.values()]
+
+    def annotate(self, findings: list[Finding]) -> list[Finding]:
+        """Say so on findings (of other checks) at a place where the reference deviates from
+        the standard and the linted document follows the standard."""
+        for finding in findings:
+            if finding.rule == RULE or finding.loc.source is not self.spec:
+                continue
+            deviation = self.devset.touching(finding.pointer)
+            if deviation is not None and self._fitting(deviation):
+                finding.message += (f" (this project's reference deviates here: "
+                                    f"{deviation.id}, {deviation.title})")
+        return findings
+
+    def _fitting(self, deviation: Deviation) -> bool:
+        """Whether the deviation applies to the linted document, which then follows the
+        standard there (it does not when the document already does what the deviation does,
+        or has no such place)."""
+        if deviation.id not in self._fits:
+            self._fits[deviation.id] = _applied(self.spec.root, self.devset,
+                                                (deviation,)) is not None
+        return self._fits[deviation.id]
+
+    def _patched(self, chosen: list[Deviation]) -> tuple[list[Deviation], Any]:
+        """The deviations of `chosen` that apply, and the document with them applied (None
+        when there are none); all at once first, which usually fits."""
+        if not chosen:
+            return [], None
+        patched = _applied(self.spec.root, self.devset, tuple(chosen))
+        if patched is not None:
+            self._fits.update({d.id: True for d in chosen})
+            return chosen, patched
+        fitting = [d for d in chosen if self._fitting(d)]
+        return fitting, _applied(self.spec.root, self.devset, tuple(fitting)) if fitting else None
 
 
-def annotate(findings: list[Finding], spec: Source, devset: DeviationSet) -> list[Finding]:
-    """Say so on findings (of other checks) at a place where the reference deviates from the
-    standard and the linted document follows the standard."""
-    applies: dict[str, bool] = {}
-    for finding in findings:
-        if finding.rule == RULE or finding.loc.source is not spec:
-            continue
-        deviation = devset.touching(finding.pointer)
-        if deviation is None:
-            continue
-        if deviation.id not in applies:
-            applies[deviation.id] = _patched(spec.root, devset, (deviation,)) is not None
-        if applies[deviation.id]:
-            finding.message += (f" (this project's reference deviates here: {deviation.id}, "
-                                f"{deviation.title})")
-    return findings
-
-
-def _patched(root: Any, devset: DeviationSet, chosen: tuple[Deviation, ...]) -> Any:
-    """`root` with the chosen deviations applied, or None when they do not fit it (the
-    document already does what the deviation does, or has no such place)."""
+def _applied(root: Any, devset: DeviationSet, chosen: tuple[Deviation, ...]) -> Any:
+    """`root` with the chosen deviations applied, or None when they do not fit it."""
     from ..deviations import DeviationError, apply
 
     try:

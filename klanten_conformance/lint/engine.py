@@ -52,18 +52,21 @@ def lint(ws: Workspace, spec: Source, against: Source | Reference | None) -> lis
         lambda: formats.check(ws, root, loc, schemas),
         lambda: placement.check(ws, schemas),
     ]
+    recorded = None
     if reference is not None:
         findings += reference.notes
+        if reference.deviations is not None:
+            recorded = deviation.Recorded(spec, reference.deviations)
         if reference.source is not None:
-            checks.append(lambda: compatibility.check(ws, reference, loc))
+            checks.append(lambda: compatibility.check(ws, reference, loc, recorded))
     for run in checks:
         try:
             findings += run()
         except (AttributeError, KeyError, TypeError, ValueError, IndexError):
             if not invalid:  # on a valid document a crash is a bug: show it
                 raise
-    if reference is not None and reference.deviations is not None:
-        findings = deviation.annotate(findings, spec, reference.deviations)
+    if recorded is not None:
+        findings = recorded.annotate(findings)
     return sorted(_dedupe(findings), key=sort_key)
 
 
