@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Finding
+from .findings import Finding, listed
 from .loader import Loc, Workspace
 from .walk import (
     defined_properties,
@@ -30,7 +30,7 @@ def check_patch(ws: Workspace, root: dict, loc: Loc) -> list[Finding]:
                 findings.append(Finding(
                     "LINT-PATCH-REQUIRED",
                     f"PATCH {op.name}: its request body ({schema_name(schema, sloc)}, {media}) "
-                    f"requires {_listed(names)}, so a partial update that leaves "
+                    f"requires {listed(names)}, so a partial update that leaves "
                     f"{'it' if len(names) == 1 else 'them'} out is invalid; give PATCH a "
                     "schema without `required`", op.loc.child("requestBody")))
                 break
@@ -52,7 +52,7 @@ def check_read_only(ws: Workspace, root: dict, loc: Loc, version: str) -> list[F
                     entry.operations.append(op.name)
     return [Finding(
         "LINT-READONLY-REQUIRED",
-        f"{_listed(s.names)} {'is' if len(s.names) == 1 else 'are'} readOnly but required in "
+        f"{listed(s.names)} {'is' if len(s.names) == 1 else 'are'} readOnly but required in "
         f"`{s.schema}`, sent in the request body of {', '.join(s.operations)}: clients cannot send "
         f"{'it' if len(s.names) == 1 else 'them'}, so every such request is invalid; drop "
         f"{'it' if len(s.names) == 1 else 'them'} from `required` or use a separate request "
@@ -93,7 +93,3 @@ def _required_read_only(ws: Workspace, schema: Any, loc: Loc, seen: set[int]) ->
 def _read_only(ws: Workspace, schema: Any, loc: Loc) -> bool:
     schema, _ = deref(ws, schema, loc)
     return isinstance(schema, dict) and schema.get("readOnly") is True
-
-
-def _listed(names: list[str]) -> str:
-    return ", ".join(f"`{n}`" for n in names)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .findings import Finding
+from .findings import Finding, listed
 from .loader import Loc, Workspace
 from .walk import (
     defined_properties,
@@ -81,11 +81,11 @@ def _properties(ws: Workspace, schemas: list[tuple[dict, Loc]]) -> list[Finding]
         for name, prop in props.items():
             text = _description(ws, prop, sloc.child("properties", name))
             kind = says(text)
-            listed = str(name) in required
-            if kind == OPTIONAL and listed or kind == REQUIRED and not listed:
+            is_required = str(name) in required
+            if kind == OPTIONAL and is_required or kind == REQUIRED and not is_required:
                 where = sloc.child("properties", name)
                 findings.append(Finding(RULE, f"`{name}` is described as {kind} (\"{_cut(text)}"
-                                        f"\") but is {'' if listed else 'not '}listed in "
+                                        f"\") but is {'' if is_required else 'not '}listed in "
                                         "`required`", where.child("description") if isinstance(
                                             prop, dict) and "description" in prop else where))
     return findings
@@ -137,7 +137,7 @@ def _against_schemas(ws: Workspace, kind: str, who: str, sent: list[tuple[Any, L
         used = f", the request body of {', '.join(ops)}," if ops else ""
         if kind == OPTIONAL and required:
             findings.append(Finding(RULE, f"{who} says all attributes are optional, but "
-                                    f"`{named}`{used} requires {_listed(required)}", where))
+                                    f"`{named}`{used} requires {listed(required)}", where))
         elif kind == REQUIRED and defined and not required:
             findings.append(Finding(RULE, f"{who} says all attributes are required, but "
                                     f"`{named}`{used} requires none", where))
@@ -155,7 +155,3 @@ def _description(ws: Workspace, prop: Any, loc: Loc) -> str:
 def _cut(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[:width - 1] + "…"
-
-
-def _listed(names: list[str]) -> str:
-    return ", ".join(f"`{n}`" for n in names)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .findings import Finding
+from .findings import Finding, listed
 from .loader import Loc, Workspace
 from .walk import Operation, deref, is_error_status, operations, parameters
 
@@ -51,21 +51,21 @@ def _expected(ws: Workspace, op: Operation, codes: set[str]) -> list[Finding]:
     names = _TEMPLATE.findall(op.path)
     if names:
         last_is_parameter = op.path.rstrip("/").endswith("}")
-        wanted["404"] = (f"it addresses a resource by {_listed(names)}" if last_is_parameter
-                         else f"it works below a parent ({_listed(names)}) that may not exist")
+        wanted["404"] = (f"it addresses a resource by {listed(names)}" if last_is_parameter
+                         else f"it works below a parent ({listed(names)}) that may not exist")
     body, _ = deref(ws, op.node.get("requestBody"), op.loc.child("requestBody"))
     queries = [name for where, name in params if where == "query"]
     if body:
         wanted["400"] = "it takes a request body"
     elif queries:
-        wanted["400"] = f"it takes query parameters ({_listed(queries)})"
+        wanted["400"] = f"it takes query parameters ({listed(queries)})"
     missing = {code: why for code, why in wanted.items() if not _covered(code, codes)}
     if not missing:
         return []
-    listed = "; ".join(f"{code}, as {why}" for code, why in missing.items())
+    said = "; ".join(f"{code}, as {why}" for code, why in missing.items())
     where = op.loc.child("responses") if "responses" in op.node else op.loc
     return [Finding(EXPECTED, f"{op.method.upper()} {op.path} ({op.name}) does not document "
-                    f"{listed}", where)]
+                    f"{said}", where)]
 
 
 def _unreachable(ws: Workspace, ops: list[Operation], codes: dict[int, set[str]]
@@ -97,7 +97,3 @@ def _operations(places: list[tuple[Operation, Loc]]) -> str:
     names = [op.name for op, _ in places]
     return ", ".join(names) if len(names) <= 4 else (
         f"{', '.join(names[:4])} and {len(names) - 4} more")
-
-
-def _listed(names: list[str]) -> str:
-    return ", ".join(f"`{n}`" for n in names)

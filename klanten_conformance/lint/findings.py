@@ -190,5 +190,10 @@ class Finding:
         return data
 
 
+def listed(names: list[str]) -> str:
+    """Names for a message: `a`, `b`, `c`."""
+    return ", ".join(f"`{n}`" for n in names)
+
+
 def sort_key(finding: Finding) -> tuple:
     return (finding.file, finding.line, finding.column, finding.rule, finding.message)

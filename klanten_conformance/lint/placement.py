@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .findings import Finding
+from .findings import Finding, listed
 from .loader import Loc, Workspace
 from .walk import defined_properties, deref, required_names
 
@@ -59,7 +59,7 @@ def _top_level(schema: dict, loc: Loc, members: list) -> list[Finding]:
                               if not is_inline):
             by_member.setdefault(inline[0], []).append(name)
     return [Finding(
-        RULE, f"{_listed(names)} {'is' if len(names) == 1 else 'are'} required here but "
+        RULE, f"{listed(names)} {'is' if len(names) == 1 else 'are'} required here but "
         f"defined only in allOf/{i}: move {'it' if len(names) == 1 else 'them'} to the "
         "`required` of that member, beside the properties", loc.child("required"))
         for i, names in by_member.items()]
@@ -95,7 +95,3 @@ def _shown(part: Any, loc: Loc, index: int) -> str:
     if "/components/schemas/" in loc.pointer and loc.pointer.count("/") == 3:
         return f"`{loc.pointer.rsplit('/', 1)[-1]}`"
     return f"allOf/{index}"
-
-
-def _listed(names: list[str]) -> str:
-    return ", ".join(f"`{n}`" for n in names)
