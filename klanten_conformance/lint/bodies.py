@@ -9,14 +9,7 @@ from typing import Any
 
 from .findings import Finding, listed
 from .loader import Loc, Workspace
-from .walk import (
-    defined_properties,
-    deref,
-    operations,
-    request_schemas,
-    required_names,
-    schema_name,
-)
+from .walk import deref, merged, operations, request_schemas, required_names, schema_name
 
 
 def check_patch(ws: Workspace, root: dict, loc: Loc) -> list[Finding]:
@@ -76,8 +69,7 @@ def _required_read_only(ws: Workspace, schema: Any, loc: Loc, seen: set[int]) ->
         return []
     seen.add(id(schema))
     found = []
-    props = defined_properties(ws, schema, loc)
-    required = required_names(ws, schema, loc)
+    props, required = merged(ws, schema, loc)
     names = sorted(n for n in required if n in props and _read_only(ws, *props[n]))
     if names:
         where = loc.child("required") if "required" in schema else loc

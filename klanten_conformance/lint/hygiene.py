@@ -9,7 +9,7 @@ from typing import Any
 
 from .findings import ERROR, Finding, listed
 from .loader import Loc, RefError, Workspace
-from .walk import deref, iter_refs, operations, parameters
+from .walk import deref, iter_refs, operations, parameters, required_names
 
 OAS30_KEYWORDS = frozenset({
     "title", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
@@ -225,7 +225,7 @@ def check_discriminators(ws: Workspace, root: dict, loc: Loc,
             findings.append(Finding("LINT-DISCRIMINATOR",
                                     f"discriminator property `{prop}` is not defined",
                                     dloc.child("propertyName")))
-        elif not _required_somewhere(ws, schema, sloc, prop):
+        elif prop not in required_names(ws, schema, sloc):
             findings.append(Finding(
                 "LINT-DISCRIMINATOR",
                 f"discriminator property `{prop}` is not required: a payload without it "
@@ -253,15 +253,6 @@ def check_discriminators(ws: Workspace, root: dict, loc: Loc,
                     "LINT-DISCRIMINATOR",
                     f"value {value!r} of `{prop}` maps to no schema", dloc))
     return findings
-
-
-def _required_somewhere(ws: Workspace, schema: dict, loc: Loc, prop: str) -> bool:
-    schema, loc = deref(ws, schema, loc)
-    if isinstance(schema.get("required"), list) and prop in schema["required"]:
-        return True
-    parts = schema.get("allOf") if isinstance(schema.get("allOf"), list) else []
-    return any(_required_somewhere(ws, p, loc.child("allOf", i), prop)
-               for i, p in enumerate(parts))
 
 
 def _enum_of(ws: Workspace, schema: dict, loc: Loc, prop: str) -> list:

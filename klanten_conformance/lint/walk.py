@@ -197,38 +197,36 @@ def iter_refs(node: Any, loc: Loc) -> Iterator[tuple[str, Loc]]:
                     stack.append((value, cloc.child(i)))
 
 
-def required_names(ws: Workspace, schema: Any, loc: Loc, seen: set[int] | None = None
-                   ) -> set[str]:
-    """The names a schema requires, its allOf parts included."""
+def merged(ws: Workspace, schema: Any, loc: Loc, seen: set[int] | None = None
+           ) -> tuple[dict[str, tuple[Any, Loc]], set[str]]:
+    """The properties a schema defines (with their locations; the first definition of a name
+    wins) and the names it requires, its allOf parts included."""
     seen = seen if seen is not None else set()
     schema, loc = deref(ws, schema, loc)
     if not isinstance(schema, dict) or id(schema) in seen:
-        return set()
-    seen.add(id(schema))
-    names = {str(n) for n in schema.get("required") or [] if isinstance(n, str)} if isinstance(
-        schema.get("required"), list) else set()
-    parts = schema.get("allOf") if isinstance(schema.get("allOf"), list) else []
-    for i, part in enumerate(parts):
-        names |= required_names(ws, part, loc.child("allOf", i), seen)
-    return names
-
-
-def defined_properties(ws: Workspace, schema: Any, loc: Loc, seen: set[int] | None = None
-                       ) -> dict[str, tuple[Any, Loc]]:
-    """The properties a schema defines, its allOf parts included (the first definition of a
-    name wins), each with its location."""
-    seen = seen if seen is not None else set()
-    schema, loc = deref(ws, schema, loc)
-    if not isinstance(schema, dict) or id(schema) in seen:
-        return {}
+        return {}, set()
     seen.add(id(schema))
     props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     found = {str(name): (sub, loc.child("properties", name)) for name, sub in props.items()}
+    listed = schema.get("required") if isinstance(schema.get("required"), list) else []
+    required = {n for n in listed if isinstance(n, str)}
     parts = schema.get("allOf") if isinstance(schema.get("allOf"), list) else []
     for i, part in enumerate(parts):
-        for name, value in defined_properties(ws, part, loc.child("allOf", i), seen).items():
+        sub_props, sub_required = merged(ws, part, loc.child("allOf", i), seen)
+        for name, value in sub_props.items():
             found.setdefault(name, value)
-    return found
+        required |= sub_required
+    return found, required
+
+
+def required_names(ws: Workspace, schema: Any, loc: Loc) -> set[str]:
+    """The names a schema requires, its allOf parts included."""
+    return merged(ws, schema, loc)[1]
+
+
+def defined_properties(ws: Workspace, schema: Any, loc: Loc) -> dict[str, tuple[Any, Loc]]:
+    """The properties a schema defines, its allOf parts included."""
+    return merged(ws, schema, loc)[0]
 
 
 def request_schemas(ws: Workspace, op: Operation) -> Iterator[tuple[str, Any, Loc]]:
