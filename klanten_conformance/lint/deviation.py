@@ -63,13 +63,23 @@ class Recorded:
         """Say so on findings (of other checks) at a place where the reference deviates from
         the standard and the linted document follows the standard."""
         for finding in findings:
-            if finding.rule == RULE or finding.loc.source is not self.spec:
-                continue
-            deviation = self.devset.touching(finding.pointer)
+            if finding.rule.startswith("LINT-COMPAT") or finding.loc.source is not self.spec:
+                continue  # differences are explained by `explain`, not annotated
+            deviation = self._near(finding.pointer)
             if deviation is not None and self._fitting(deviation):
                 finding.message += (f" (this project's reference deviates here: "
                                     f"{deviation.id}, {deviation.title})")
         return findings
+
+    def _near(self, pointer: str) -> Deviation | None:
+        """The deviation that changes `pointer`, something around it, or a direct child of
+        it (a value added to its list), not one deeper down."""
+        from ..deviations import split_pointer
+
+        depth = len(split_pointer(pointer))
+        return next((d for d in self.devset.deviations if d.covers(pointer) or (
+            d.touches(pointer) and any(len(c.segments) == depth + 1 for c in d.changes))),
+            None)
 
     def _fitting(self, deviation: Deviation) -> bool:
         """Whether the deviation applies to the linted document, which then follows the

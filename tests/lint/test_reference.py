@@ -163,3 +163,17 @@ def test_initial_development_versions_may_break(tmp_path):
     found = lint(ws, ws.load(str(tmp_path / "changed.yaml")), ws.load(str(tmp_path / "base.yaml")))
     assert any(f.breaking for f in found)
     assert not [f for f in found if f.rule == "LINT-COMPAT-VERSION"]
+
+
+def test_findings_where_the_reference_deviates_say_so_and_differences_do_not(tmp_path):
+    def as_the_standard_without_adres(doc):
+        klant = doc["components"]["schemas"]["Klant"]["properties"]
+        klant["subjectType"]["enum"].remove(None)  # undo D3: the enum without null
+        del klant["adres"]
+
+    found = lint_auto(_variant(tmp_path, as_the_standard_without_adres))
+    [enum] = [f for f in found if f["rule"] == "LINT-NULLABLE-ENUM"]
+    assert enum["message"].endswith("(this project's reference deviates here: D3, nullable "
+                                    "enum lists null)")
+    [missing] = [f for f in found if f["rule"] == "LINT-COMPAT-MISSING"]
+    assert "`adres`" in missing["message"] and "deviates here" not in missing["message"]
