@@ -9,7 +9,15 @@ from typing import Any
 
 from .findings import Finding, listed
 from .loader import Loc, Workspace
-from .walk import deref, merged, operations, request_schemas, required_names, schema_name
+from .walk import (
+    all_properties,
+    always_required,
+    deref,
+    merged,
+    operations,
+    request_schemas,
+    schema_name,
+)
 
 
 def check_patch(ws: Workspace, root: dict, loc: Loc) -> list[Finding]:
@@ -18,7 +26,9 @@ def check_patch(ws: Workspace, root: dict, loc: Loc) -> list[Finding]:
         if op.method != "patch":
             continue
         for media, schema, sloc in request_schemas(ws, op):
-            names = sorted(required_names(ws, schema, sloc))
+            props = all_properties(ws, schema, sloc)
+            names = sorted(n for n in always_required(ws, schema, sloc) if not (
+                isinstance(props.get(n), dict) and props[n].get("readOnly") is True))
             if names:
                 findings.append(Finding(
                     "LINT-PATCH-REQUIRED",

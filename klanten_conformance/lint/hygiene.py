@@ -9,7 +9,7 @@ from typing import Any
 
 from .findings import ERROR, Finding, listed
 from .loader import Loc, RefError, Workspace
-from .walk import deref, iter_refs, operations, parameters, required_names
+from .walk import always_required, deref, iter_refs, operations, parameters
 
 OAS30_KEYWORDS = frozenset({
     "title", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
@@ -225,7 +225,7 @@ def check_discriminators(ws: Workspace, root: dict, loc: Loc,
             findings.append(Finding("LINT-DISCRIMINATOR",
                                     f"discriminator property `{prop}` is not defined",
                                     dloc.child("propertyName")))
-        elif prop not in required_names(ws, schema, sloc):
+        elif prop not in always_required(ws, schema, sloc):
             findings.append(Finding(
                 "LINT-DISCRIMINATOR",
                 f"discriminator property `{prop}` is not required: a payload without it "

@@ -224,6 +224,44 @@ def required_names(ws: Workspace, schema: Any, loc: Loc) -> set[str]:
     return merged(ws, schema, loc)[1]
 
 
+def always_required(ws: Workspace, schema: Any, loc: Loc, seen: frozenset[int] = frozenset()
+                    ) -> set[str]:
+    """The names every valid instance has: required by the schema or its allOf parts, or by
+    each of its oneOf/anyOf alternatives."""
+    schema, loc = deref(ws, schema, loc)
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return set()
+    seen = seen | {id(schema)}
+    listed = schema.get("required") if isinstance(schema.get("required"), list) else []
+    names = {n for n in listed if isinstance(n, str)}
+    for key in ("allOf", "oneOf", "anyOf"):
+        parts = schema.get(key) if isinstance(schema.get(key), list) else []
+        found = [always_required(ws, part, loc.child(key, i), seen) for i, part in
+                 enumerate(parts)]
+        if key == "allOf":
+            names = names.union(*found)
+        elif found:
+            names |= set.intersection(*found)
+    return names
+
+
+def all_properties(ws: Workspace, schema: Any, loc: Loc, seen: frozenset[int] = frozenset()
+                   ) -> dict[str, Any]:
+    """Every property a schema or any of its allOf/oneOf/anyOf parts defines (resolved)."""
+    schema, loc = deref(ws, schema, loc)
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return {}
+    seen = seen | {id(schema)}
+    found = {}
+    for name, (sub, sub_loc) in merged(ws, schema, loc)[0].items():
+        found[name] = deref(ws, sub, sub_loc)[0]
+    for key in ("allOf", "oneOf", "anyOf"):
+        for i, part in enumerate(schema.get(key) if isinstance(schema.get(key), list) else []):
+            for name, sub in all_properties(ws, part, loc.child(key, i), seen).items():
+                found.setdefault(name, sub)
+    return found
+
+
 def defined_properties(ws: Workspace, schema: Any, loc: Loc) -> dict[str, tuple[Any, Loc]]:
     """The properties a schema defines, its allOf parts included."""
     return merged(ws, schema, loc)[0]

@@ -20,6 +20,8 @@ def found() -> list[dict]:
 
 FIRING = [
     ("LINT-PATCH-REQUIRED", "/paths/~1dingen~1{uuid}/patch/requestBody", "`naam`, `status`"),
+    ("LINT-PATCH-REQUIRED", "/paths/~1vormen~1{uuid}/patch/requestBody",
+     "(Vorm, application/json) requires `naam`, `soort`, so"),
     ("LINT-DESCRIPTION-REQUIRED", "/tags/0/description",
      "says all attributes are optional, but `Ding`, the request body of ding_create, "
      "ding_update, requires"),
@@ -72,6 +74,8 @@ def test_fires(found, rule, pointer, text):
         ("LINT-ADR-ERROR-RESPONSES", "/paths/~1zaken~1{uuid}/patch/responses", "a 4XX range"),
         ("LINT-ADR-ERROR-RESPONSES", "/paths/~1zaken~1{uuid}/put/responses", "a default"),
         ("LINT-UNREACHABLE-RESPONSE", "/paths/~1dingen/post/responses/415", "takes a body"),
+        ("LINT-DISCRIMINATOR", f"{SCHEMAS}/Vorm/discriminator/propertyName",
+         "every alternative requires the discriminator property"),
         ("LINT-READONLY-REQUIRED", f"{SCHEMAS}/Ding/required",
          "OpenAPI 3.0 limits required of readOnly properties to responses"),
     ],
@@ -97,7 +101,7 @@ def test_a_document_without_any_error_response_gets_one_finding(tmp_path):
     path = variant(tmp_path, without_errors, of=FIXTURES / "reviewer.yaml")
     found = [f for f in run_lint(str(path)) if f["rule"] == "LINT-ADR-ERROR-RESPONSES"]
     assert [(f["pointer"], f["message"].split(":")[0]) for f in found] == [
-        ("/paths", "none of the 9 operations documents an error response")]
+        ("/paths", "none of the 10 operations documents an error response")]
 
 
 def test_read_only_and_required_in_a_request_of_openapi_3_1():
