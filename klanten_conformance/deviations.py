@@ -40,6 +40,7 @@ __all__ = [
     "for_document",
     "load",
     "load_all",
+    "resolve",
     "split_pointer",
 ]
 
@@ -286,10 +287,10 @@ def _expand(doc: Any, segments: list[str], op: str) -> list[list[str]]:
             return
         for key in keys:
             if not tail:
-                if op == "add" or _get(node, [key]) is not _MISSING:
+                if op == "add" or resolve(node, [key]) is not _MISSING:
                     found.append(done + [key])
                 continue
-            child = _get(node, [key])
+            child = resolve(node, [key])
             if child is not _MISSING:
                 walk(child, done + [key], tail)
 
@@ -297,7 +298,9 @@ def _expand(doc: Any, segments: list[str], op: str) -> list[list[str]]:
     return found
 
 
-def _get(doc: Any, segments: list[str]) -> Any:
+def resolve(doc: Any, pointer: str | list[str], default: Any = _MISSING) -> Any:
+    """The value at ``pointer`` (a JSON pointer or its segments), or ``default`` if absent."""
+    segments = split_pointer(pointer) if isinstance(pointer, str) else pointer
     node = doc
     for segment in segments:
         if isinstance(node, dict) and segment in node:
@@ -305,55 +308,46 @@ def _get(doc: Any, segments: list[str]) -> Any:
         elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
             node = node[int(segment)]
         else:
-            return _MISSING
+            return default
     return node
 
 
 def _apply_one(doc: Any, segments: list[str], change: Change, where: str) -> None:
-    parent = _get(doc, segments[:-1])
-    key = segments[-1]
-    pointer = _join(segments)
+    parent = resolve(doc, segments[:-1])
+    key: Any = segments[-1]
+    pointer, at = _join(segments), f"{where}: {change.op} {_join(segments)}"
     if parent is _MISSING:
-        raise DeviationError(f"{where}: {change.op} {pointer}: {_join(segments[:-1])} not found")
+        raise DeviationError(f"{at}: {_join(segments[:-1])} not found")
     value = copy.deepcopy(change.value)
-    if isinstance(parent, dict):
-        if change.op == "add":
-            if key in parent:
-                raise DeviationError(
-                    f"{where}: add {pointer}: already present in the standard (use replace)"
-                )
-            parent[key] = value
-        elif key not in parent:
-            raise DeviationError(f"{where}: {change.op} {pointer}: not found")
-        elif change.op == "replace":
-            if parent[key] == value:
-                raise DeviationError(f"{where}: replace {pointer}: the value is already that")
-            parent[key] = value
-        else:
-            del parent[key]
-    elif isinstance(parent, list):
+    if isinstance(parent, list):
         if change.op == "add" and key == APPEND:
             parent.append(value)
             return
         if not key.isdigit():
-            raise DeviationError(f"{where}: {change.op} {pointer}: {key!r} is not a list index")
-        index = int(key)
-        if change.op == "add":
-            if index > len(parent):
-                raise DeviationError(f"{where}: add {pointer}: index beyond the end of the list")
-            parent.insert(index, value)
-        elif index >= len(parent):
-            raise DeviationError(f"{where}: {change.op} {pointer}: not found")
-        elif change.op == "replace":
-            if parent[index] == value:
-                raise DeviationError(f"{where}: replace {pointer}: the value is already that")
-            parent[index] = value
-        else:
-            del parent[index]
+            raise DeviationError(f"{at}: {key!r} is not a list index")
+        key = int(key)
+        exists = key < len(parent)
+    elif isinstance(parent, dict):
+        exists = key in parent
     else:
-        raise DeviationError(
-            f"{where}: {change.op} {pointer}: {_join(segments[:-1])} is not an object or a list"
-        )
+        raise DeviationError(f"{at}: {_join(segments[:-1])} is not an object or a list")
+    if change.op == "add":
+        if isinstance(parent, dict) and exists:
+            raise DeviationError(f"{at}: already present in the standard (use replace)")
+        if isinstance(parent, list) and key > len(parent):
+            raise DeviationError(f"{at}: index beyond the end of the list")
+        if isinstance(parent, list):
+            parent.insert(key, value)
+        else:
+            parent[key] = value
+    elif not exists:
+        raise DeviationError(f"{at}: not found")
+    elif change.op == "replace":
+        if parent[key] == value:
+            raise DeviationError(f"{where}: replace {pointer}: the value is already that")
+        parent[key] = value
+    else:
+        del parent[key]
 
 
 def apply(standard_doc: dict[str, Any], deviation_set: DeviationSet) -> dict[str, Any]:

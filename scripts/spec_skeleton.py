@@ -59,14 +59,7 @@ def strip(node: Any, names: bool = False) -> Any:
 
 
 def prose_at(doc: Any, pointer: str, key: str) -> str | None:
-    node = doc
-    for segment in deviations.split_pointer(pointer):
-        if isinstance(node, dict) and segment in node:
-            node = node[segment]
-        elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
-            node = node[int(segment)]
-        else:
-            return None
+    node = deviations.resolve(doc, pointer, None)
     return node.get(key) if isinstance(node, dict) else None
 
 
@@ -82,7 +75,7 @@ class Filler:
         value = self.pointers.get(pointer if key == "description" else f"{pointer}#{key}")
         if value is None and self.earlier is not None:
             value = prose_at(self.earlier, pointer, key)
-        return value.rstrip("\n") if isinstance(value, str) else value
+        return value
 
     def fill(self, node: Any, pointer: str = "", context: str = "") -> Any:
         """``context`` is the schema name (for properties) or the path (for parameters)."""
@@ -90,8 +83,10 @@ class Filler:
             return [self.fill(v, f"{pointer}/{i}", context) for i, v in enumerate(node)]
         if not isinstance(node, dict):
             return node
-        out = {k: self.fill(v, f"{pointer}/{esc(k)}", self.context(pointer, k, context))
-               for k, v in node.items()}
+        out = {
+            k: self.fill(v, f"{pointer}/{esc(k)}", self.context(pointer, k, context))
+            for k, v in node.items()
+        }
         texts = {key: self.text(pointer, key) for key in ("summary", "description")}
         kind = self.kind(pointer, node)
         if kind == "parameter" and texts["description"] is None:
@@ -105,13 +100,17 @@ class Filler:
             )
         if kind == "response" and texts["description"] is None:
             texts["description"] = HTTPStatus(int(pointer.rsplit("/", 1)[1])).phrase
-        required = {"operation": ("summary", "description"), "schema": ("description",),
-                    "response": ("description",)}.get(kind, ())
+        required = {
+            "operation": ("summary", "description"),
+            "schema": ("description",),
+            "response": ("description",),
+        }.get(kind, ())
         for key in required:
             if texts[key] is None:
                 texts[key] = TODO
                 self.todo.append(f"{pointer}#{key}")
-        prose = {k: v for k, v in texts.items() if v is not None}
+        prose = {k: v for k, v in texts.items() if v is not None and k not in out}
+        out.update({k: v for k, v in texts.items() if v is not None and k in out})
         lead = {k: out.pop(k) for k in LEADING if k in out}
         return {**lead, **prose, **out}
 
@@ -173,7 +172,9 @@ def build(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
     standard = yaml.safe_load(Path(args.standard).read_text(encoding="utf-8"))
     stem = Path(args.out).stem
     dev_file = Path(args.deviations or REPO / "specs" / "deviations" / f"{stem}.yaml")
-    doc = deviations.apply(standard, deviations.load(dev_file)) if dev_file.is_file() else standard
+    if not dev_file.is_file():
+        raise SystemExit(f"no deviations file {dev_file}; name one with --deviations")
+    doc = deviations.apply(standard, deviations.load(dev_file))
     prose = yaml.safe_load(Path(args.prose).read_text(encoding="utf-8")) if args.prose else {}
     earlier = None
     if args.prose_from and Path(args.prose_from).is_file():
