@@ -27,36 +27,59 @@ class Recorded:
     """The recorded deviations of a reference, as they bear on one linted document."""
 
     def __init__(self, spec: Source, devset: DeviationSet) -> None:
+        from ..deviations import split_pointer
+
         self.spec, self.devset = spec, devset
         self._fits: dict[str, bool] = {}
+        self._split = split_pointer
+        self._paths = {d.id: [c.segments for c in d.changes] for d in devset.deviations}
 
     def explain(self, comparer: Comparer) -> list[Finding]:
         """Take the differences the deviations explain out of `comparer`; one finding for
         each deviation that explained something."""
-        from .compat import Comparer
-
-        pointers = {diff.loc.pointer for diff in comparer.diffs.values()}
-        relevant = [d for d in self.devset.deviations if any(d.touches(p) for p in pointers)]
-        applicable, patched = self._patched(relevant)
+        if not comparer.diffs:
+            return []
+        # all of them at once: one deviation may add what another refers to
+        applicable, patched = self._patched(list(self.devset.deviations))
         if patched is None:
             return []
-        spec = self.spec
-        other = Comparer(comparer.ws, comparer.std, Loc(Source(spec.uri, spec.display, patched),
-                                                          ""))
-        other.run()
-        left = {(d.rule, d.loc.pointer, text) for d in other.diffs.values() for _, text in d.parts}
-        explained: dict[str, tuple[Deviation, list[tuple[Loc, list[str]]]]] = {}
-        for key, diff in list(comparer.diffs.items()):
+        left = self._left(comparer, patched)
+        pending = []  # (key, diff, the parts of it that the deviations explain)
+        for key, diff in comparer.diffs.items():
             gone = [part for part in diff.parts
                     if (diff.rule, diff.loc.pointer, part[1]) not in left]
-            deviation = next((d for d in applicable if d.touches(diff.loc.pointer)), None)
-            if not gone or deviation is None:
-                continue
-            diff.parts = [part for part in diff.parts if part not in gone]
+            if gone:
+                pending.append((key, diff, gone))
+        explained: dict[str, tuple[Deviation, list[tuple[Loc, list[str]]]]] = {}
+
+        def take(deviation: Deviation, key: tuple, diff: Any, parts: list) -> None:
+            diff.parts = [part for part in diff.parts if part not in parts]
             if not diff.parts:
                 del comparer.diffs[key]
             explained.setdefault(deviation.id, (deviation, []))[1].append(
-                (diff.loc, list(dict.fromkeys(text for _, text in gone))))
+                (diff.loc, list(dict.fromkeys(text for _, text in parts))))
+
+        unplaced = []
+        for key, diff, gone in pending:  # first by place: the one deviation changing it
+            near = [d for d in applicable if self._touches(d, diff.loc.pointer)]
+            if len(near) == 1:
+                take(near[0], key, diff, gone)
+            else:
+                unplaced.append((key, diff, gone))
+        for deviation in applicable:  # then by effect: what one deviation alone explains
+            if not unplaced:
+                break
+            alone = self._left(comparer, _applied(self.spec.root, self.devset, (deviation,)))
+            still = []
+            for key, diff, gone in unplaced:
+                parts = [part for part in gone
+                         if (diff.rule, diff.loc.pointer, part[1]) not in alone]
+                if parts:
+                    take(deviation, key, diff, parts)
+                rest = [part for part in gone if part not in parts]
+                if rest:
+                    still.append((key, diff, rest))
+            unplaced = still
         return [_finding(deviation, places) for deviation, places in explained.values()]
 
     def annotate(self, findings: list[Finding]) -> list[Finding]:
@@ -71,15 +94,34 @@ class Recorded:
                                     f"{deviation.id}, {deviation.title})")
         return findings
 
+    def _left(self, comparer: Comparer, patched: Any) -> set[tuple[str, str, str]]:
+        """The differences that remain between the reference and `patched` (all of them
+        when `patched` is None)."""
+        from .compat import Comparer
+
+        if patched is None:
+            return {(d.rule, d.loc.pointer, t) for d in comparer.diffs.values() for _, t in
+                    d.parts}
+        spec = self.spec
+        other = Comparer(comparer.ws, comparer.std,
+                         Loc(Source(spec.uri, spec.display, patched), ""))
+        other.run()
+        return {(d.rule, d.loc.pointer, t) for d in other.diffs.values() for _, t in d.parts}
+
+    def _touches(self, deviation: Deviation, pointer: str) -> bool:
+        """A change of the deviation is at, around or inside `pointer`, `*` matching a key on
+        either side (Deviation.touches misses a `*` in a change that lies inside the
+        pointer)."""
+        target = self._split(pointer)
+        return any(_prefix(path, target) or _prefix(target, path)
+                   for path in self._paths[deviation.id])
+
     def _near(self, pointer: str) -> Deviation | None:
         """The deviation that changes `pointer`, something around it, or a direct child of
         it (a value added to its list), not one deeper down."""
-        from ..deviations import split_pointer
-
-        depth = len(split_pointer(pointer))
-        return next((d for d in self.devset.deviations if d.covers(pointer) or (
-            d.touches(pointer) and any(len(c.segments) == depth + 1 for c in d.changes))),
-            None)
+        depth = len(self._split(pointer))
+        return next((d for d in self.devset.deviations if self._touches(d, pointer) and any(
+            len(path) <= depth + 1 for path in self._paths[d.id])), None)
 
     def _fitting(self, deviation: Deviation) -> bool:
         """Whether the deviation applies to the linted document, which then follows the
@@ -101,6 +143,12 @@ class Recorded:
             return chosen, patched
         fitting = [d for d in chosen if self._fitting(d)]
         return fitting, _applied(self.spec.root, self.devset, tuple(fitting)) if fitting else None
+
+
+def _prefix(short: list[str], long: list[str]) -> bool:
+    return len(short) <= len(long) and all(
+        a == b or "*" in (a, b) or ("-" in (a, b) and (a + b).strip("-").isdigit())
+        for a, b in zip(short, long, strict=False))
 
 
 def _applied(root: Any, devset: DeviationSet, chosen: tuple[Deviation, ...]) -> Any:

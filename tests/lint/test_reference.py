@@ -177,3 +177,47 @@ def test_findings_where_the_reference_deviates_say_so_and_differences_do_not(tmp
                                     "enum lists null)")
     [missing] = [f for f in found if f["rule"] == "LINT-COMPAT-MISSING"]
     assert "`adres`" in missing["message"] and "deviates here" not in missing["message"]
+
+
+def test_each_difference_is_put_down_to_the_deviation_that_explains_it(tmp_path):
+    """Two deviations change the same responses (one through a `*` path): a difference is
+    shown with the one whose effect removes it."""
+    from klanten_conformance import deviations
+
+    (tmp_path / "deviations").mkdir()
+    base = yaml.safe_load((FIXTURES / "base.yaml").read_text(encoding="utf-8"))
+    fout = {"$ref": "#/components/responses/Fout"}
+    (tmp_path / "deviations" / "ref.yaml").write_text(yaml.safe_dump({
+        "document": "ref.yaml",
+        "standard": {"file": "base.yaml", "title": "Mini Klanten", "version": "1.0.0"},
+        "deviations": [
+            {"id": "D1", "title": "401 everywhere", "standard_says": "no 401",
+             "we_say": "401", "why": "tokens are checked",
+             "changes": [{"op": "add", "path": "/paths/*/*/responses/401", "value": fout}]},
+            {"id": "D2", "title": "404 on the list", "standard_says": "no 404",
+             "we_say": "404", "why": "pages run out",
+             "changes": [{"op": "add", "path": "/paths/~1klanten/get/responses/404",
+                          "value": fout}]},
+        ]}), encoding="utf-8")
+    devset = deviations.load(tmp_path / "deviations" / "ref.yaml")
+    (tmp_path / "ref.yaml").write_text(yaml.safe_dump(deviations.apply(base, devset)),
+                                       encoding="utf-8")
+    ws = Workspace()
+    reference = ref.Reference(ws.load(str(tmp_path / "ref.yaml")), devset, "Mini Klanten 1.0.0")
+    found = [f.as_dict() for f in lint(ws, ws.load(str(FIXTURES / "base.yaml")), reference)]
+    shown = {f["message"].split()[0]: f for f in rules(found, "LINT-COMPAT")}
+    assert set(shown) == {"D1", "D2"}
+    assert all(f["rule"] == "LINT-COMPAT-DEVIATION" for f in shown.values())
+    assert "(response 404 of the standard is missing):" in shown["D2"]["message"]
+    assert "(response 401 of the standard is missing) (and 2 more places)" in (
+        shown["D1"]["message"])
+
+
+@pytest.mark.skipif(not (STANDARD / "klantinteracties-0.9.0.yaml").is_file() or not (
+    ROOT / "specs" / "klantinteracties-0.9.yaml").is_file(),
+    reason="the standard's Klantinteracties document or ours is absent")
+def test_the_standards_klantinteracties_0_9_0_is_compatible_with_itself():
+    found = lint_auto(STANDARD / "klantinteracties-0.9.0.yaml")
+    compat = rules(found, "LINT-COMPAT")
+    assert [f for f in compat if f["level"] != "info"] == []
+    assert {f["message"].split()[0] for f in compat} >= {"D1", "D3", "D4", "D5", "D6"}
