@@ -27,7 +27,8 @@ def check_patch(ws: Workspace, root: dict, loc: Loc) -> list[Finding]:
             continue
         for media, schema, sloc in request_schemas(ws, op):
             props = all_properties(ws, schema, sloc)
-            names = sorted(n for n in always_required(ws, schema, sloc) if not (
+            chooser = _discriminator(ws, schema, sloc)  # OAS: it must be required
+            names = sorted(n for n in always_required(ws, schema, sloc) if n != chooser and not (
                 isinstance(props.get(n), dict) and props[n].get("readOnly") is True))
             if names:
                 findings.append(Finding(
@@ -90,6 +91,13 @@ def _required_read_only(ws: Workspace, schema: Any, loc: Loc, seen: set[int]) ->
         if isinstance(item, dict) and isinstance(item.get("items"), dict):
             found += _required_read_only(ws, item["items"], item_loc.child("items"), seen)
     return found
+
+
+def _discriminator(ws: Workspace, schema: Any, loc: Loc) -> str | None:
+    schema, _ = deref(ws, schema, loc)
+    disc = schema.get("discriminator") if isinstance(schema, dict) else None
+    name = disc.get("propertyName") if isinstance(disc, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def _read_only(ws: Workspace, schema: Any, loc: Loc) -> bool:

@@ -89,8 +89,9 @@ RULES: dict[str, Rule] = {
              "ECMA-262 accepts in unicode mode, as JavaScript validators compile it, and that "
              "Python's re accepts too; a pattern that neither dialect accepts is an error."),
         Rule("LINT-PATCH-REQUIRED", WARNING, "PATCH bodies require nothing",
-             "The request body schema of a PATCH operation lists no required properties, "
-             "so that a partial update can leave out whatever it does not change."),
+             "The request body schema of a PATCH operation requires no properties (readOnly "
+             "ones and a discriminator's aside), so that a partial update can leave out "
+             "whatever it does not change."),
         Rule("LINT-READONLY-REQUIRED", WARNING, "No required readOnly properties in requests",
              "A schema used for a request body does not list readOnly properties as "
              "required: clients cannot send them, and validators that do not know readOnly "

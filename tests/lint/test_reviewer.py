@@ -21,7 +21,7 @@ def found() -> list[dict]:
 FIRING = [
     ("LINT-PATCH-REQUIRED", "/paths/~1dingen~1{uuid}/patch/requestBody", "`naam`, `status`"),
     ("LINT-PATCH-REQUIRED", "/paths/~1vormen~1{uuid}/patch/requestBody",
-     "(Vorm, application/json) requires `naam`, `soort`, so"),
+     "(Vorm, application/json) requires `naam`, so"),
     ("LINT-DESCRIPTION-REQUIRED", "/tags/0/description",
      "says all attributes are optional, but `Ding`, the request body of ding_create, "
      "ding_update, requires"),
