@@ -64,3 +64,26 @@ def test_workspace_caches_only_when_asked(tmp_path):
     assert not list(cache.directory().glob("*.pickle"))
     Workspace().load(str(path), cached=True)
     assert len(list(cache.directory().glob("*.pickle"))) == 1
+
+
+def test_kept_values_follow_their_files_and_only_allowed_classes_load(tmp_path):
+    from klanten_conformance.lint.reference import _sets
+
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("a: 1\n", encoding="utf-8")
+    second.write_text("b: 2\n", encoding="utf-8")
+    built: list = []
+
+    def build():
+        built.append(1)
+        return {"n": len(built)}
+
+    assert cache.kept("key", [str(first)], build) == {"n": 1}
+    assert cache.kept("key", [str(first)], build) == {"n": 1}
+    assert cache.kept("key", [str(first), str(second)], build) == {"n": 2}  # another list
+    assert len(built) == 2
+    sets = _sets()  # real objects of the deviations module, from the cache the second time
+    assert _sets() == sets and sets
+    assert cache.kept("objects", [str(first)], lambda: sets) == sets
+    # stored, but its classes are not allowed for this key: a miss, built again
+    assert cache.kept("objects", [str(first)], lambda: "built again") == "built again"
