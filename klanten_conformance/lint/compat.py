@@ -27,10 +27,12 @@ from typing import Any
 from .findings import ERROR, WARNING, Finding
 from .hygiene import mapping_of
 from .loader import Loc, Workspace
+from .renames import renamed
 from .walk import Operation, deref, is_error_status, operations, parameters, responses
 
-MISSING, EXTRA, SCHEMA, SECURITY = (
-    "LINT-COMPAT-MISSING", "LINT-COMPAT-EXTRA", "LINT-COMPAT-SCHEMA", "LINT-COMPAT-SECURITY")
+MISSING, EXTRA, SCHEMA, SECURITY, RENAMED = (
+    "LINT-COMPAT-MISSING", "LINT-COMPAT-EXTRA", "LINT-COMPAT-SCHEMA", "LINT-COMPAT-SECURITY",
+    "LINT-COMPAT-RENAMED")
 # kinds of change, from the point of view of the set of accepted values
 WIDEN, NARROW, CHANGE, REMOVED, ADDED, ADDED_REQUIRED, HARMLESS = (
     "widen", "narrow", "change", "removed", "added", "added-required", "harmless")
@@ -59,14 +61,26 @@ class _Diff:
     parts: list[tuple[str, str]] = field(default_factory=list)
     contexts: set[str] = field(default_factory=set)
 
+    @property
+    def breaking(self) -> bool:
+        return any(breaking(kind, self.contexts) for kind, _ in self.parts)
+
     def finding(self) -> Finding:
-        is_breaking = any(breaking(kind, self.contexts) for kind, _ in self.parts)
         text = "; ".join(dict.fromkeys(t for _, t in self.parts))
         where = " and ".join(sorted(self.contexts - {""}))
-        verdict = "breaking for clients" if is_breaking else "not breaking for clients"
-        suffix = f" [{verdict}{'; in ' + where if where else ''}]"
+        suffix = f" [{self.verdict()}{'; in ' + where if where else ''}]"
         return Finding(self.rule, text + suffix, self.loc, level=self.level,
-                       breaking=is_breaking)
+                       breaking=self.breaking)
+
+    def verdict(self) -> str:
+        if self.rule == EXTRA and self.level == ERROR:
+            return "extension (forbidden by the standard), " + (
+                "breaking for clients" if self.breaking else "not breaking for existing clients")
+        if self.breaking:
+            return "breaking for clients"
+        if self.level == ERROR:
+            return "differs from the standard, not breaking for existing clients"
+        return "not breaking for clients"
 
 
 @dataclass
@@ -124,13 +138,27 @@ class Comparer:
     def parameters(self, sop: Operation, oop: Operation) -> None:
         sp = _comparable(parameters(self.ws, sop), sop.path)
         op = _comparable(parameters(self.ws, oop), oop.path)
+        pairs = dict(renamed(list(map(str, sp)), list(map(str, op)),
+                             lambda k: self._param_signature(sp, k),
+                             lambda k: self._param_signature(op, k)))
+        std_keys, our_keys = {str(k): k for k in sp}, {str(k): k for k in op}
+        for old_key, new_key in pairs.items():
+            (sparam, sloc), (param, ploc) = sp[std_keys[old_key]], op[our_keys[new_key]]
+            self.add(RENAMED, ploc, REMOVED,
+                     f"{param.get('in')} parameter `{sparam.get('name')}` of the standard is "
+                     f"missing and `{param.get('name')}` is not in the standard: renamed? "
+                     "(same place, same type)", REQUEST)
+            self.parameter(sparam, sloc, param, ploc)
+        paired_new = {our_keys[k] for k in pairs.values()}
         for (where, name), (param, _) in sp.items():
-            if (where, name) not in op:
+            if (where, name) not in op and str((where, name)) not in pairs:
                 name = param.get("name", name)
                 where_loc = oop.loc.child("parameters") if "parameters" in oop.node else oop.loc
                 self.add(MISSING, where_loc, REMOVED,
                          f"{where} parameter `{name}` of the standard is missing", REQUEST)
         for (where, name), (param, ploc) in op.items():
+            if (where, name) in paired_new:
+                continue
             if (where, name) not in sp:
                 kind = ADDED_REQUIRED if param.get("required") else ADDED
                 self.add(EXTRA, ploc, kind,
@@ -138,16 +166,23 @@ class Comparer:
                          "standard", REQUEST)
                 continue
             sparam, sloc = sp[(where, name)]
-            if bool(sparam.get("required")) != bool(param.get("required")):
-                now = bool(param.get("required"))
-                self.add(SCHEMA, ploc, NARROW if now else WIDEN,
-                         "now required" if now else "no longer required", REQUEST)
-            if _style(sparam) != _style(param):
-                self.add(SCHEMA, ploc, CHANGE,
-                         f"serialisation {_style(sparam)} → {_style(param)}", REQUEST)
-            if "schema" in sparam and "schema" in param:
-                self.schema(sparam["schema"], sloc.child("schema"), param["schema"],
-                            ploc.child("schema"), REQUEST)
+            self.parameter(sparam, sloc, param, ploc)
+
+    def parameter(self, sparam: dict, sloc: Loc, param: dict, ploc: Loc) -> None:
+        if bool(sparam.get("required")) != bool(param.get("required")):
+            now = bool(param.get("required"))
+            self.add(SCHEMA, ploc, NARROW if now else WIDEN,
+                     "now required" if now else "no longer required", REQUEST)
+        if _style(sparam) != _style(param):
+            self.add(SCHEMA, ploc, CHANGE,
+                     f"serialisation {_style(sparam)} → {_style(param)}", REQUEST)
+        if "schema" in sparam and "schema" in param:
+            self.schema(sparam["schema"], sloc.child("schema"), param["schema"],
+                        ploc.child("schema"), REQUEST)
+
+    def _param_signature(self, params: dict, key: str) -> tuple:
+        param, ploc = next(v for k, v in params.items() if str(k) == key)
+        return (param.get("in"), self.signature(param.get("schema"), ploc.child("schema")))
 
     def request_body(self, sop: Operation, oop: Operation) -> None:
         sb, sloc = deref(self.ws, sop.node.get("requestBody"), sop.loc.child("requestBody"))
@@ -284,18 +319,44 @@ class Comparer:
         self.discriminator(a, aloc, b, bloc, ctx)
 
     def properties(self, fa: _Flat, fb: _Flat, bloc: Loc, ctx: str) -> None:
+        pairs = dict(renamed(list(fa.props), list(fb.props),
+                             lambda n: self.signature(*fa.props[n]),
+                             lambda n: self.signature(*fb.props[n])))
         for name, (prop, _) in fa.props.items():
-            if name not in fb.props:
+            if name not in fb.props and name not in pairs:
                 # once, where first seen, not again for each allOf child
                 where = self.missing.setdefault(id(prop), fb.props_loc)
                 self.add(MISSING, where, REMOVED,
                          f"property `{name}` of the standard is missing", ctx)
+        for old_name, new_name in pairs.items():
+            sub, sloc = fb.props[new_name]
+            self.add(RENAMED, sloc, REMOVED,
+                     f"property `{old_name}` of the standard is missing and `{new_name}` is "
+                     "not in the standard: renamed? (same place, same type)", ctx)
+            self.schema(fa.props[old_name][0], fa.props[old_name][1], sub, sloc, ctx)
+        renamed_to = set(pairs.values())
         for name, (sub, sloc) in fb.props.items():
+            if name in renamed_to:
+                continue
             if name not in fa.props:
                 kind = ADDED_REQUIRED if name in fb.required else ADDED
                 self.add(EXTRA, sloc, kind, f"property `{name}` is not in the standard", ctx)
             else:
                 self.schema(fa.props[name][0], fa.props[name][1], sub, sloc, ctx)
+
+    def signature(self, schema: Any, loc: Loc, depth: int = 0) -> tuple:
+        """The shape of a schema, for telling renames apart: its types, format and whether
+        it has an enum; an object by its property names, an array by its items."""
+        schema, loc = deref(self.ws, schema, loc)
+        if not isinstance(schema, dict) or depth > 3:
+            return ("?",)
+        flat = self.flat(schema, loc)
+        types = _types(flat.kw) or set()
+        if "object" in types or flat.props:
+            return ("object", frozenset(flat.props))
+        if types == {"array"}:
+            return ("array", self.signature(flat.kw.get("items"), loc.child("items"), depth + 1))
+        return (frozenset(types), flat.kw.get("format"), "enum" in flat.kw)
 
     def alternatives(self, a: dict, aloc: Loc, b: dict, bloc: Loc, ctx: str) -> None:
         for key in ("oneOf", "anyOf"):

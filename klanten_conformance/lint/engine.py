@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import adr, compat, hygiene, validity
+from . import (
+    adr,
+    bodies,
+    compatibility,
+    descriptions,
+    deviation,
+    errors,
+    formats,
+    hygiene,
+    patterns,
+    placement,
+    validity,
+)
 from .findings import ERROR, Finding, sort_key
 from .loader import Loc, Source, Workspace
+from .reference import Reference
 from .walk import all_schemas
 
 
-def lint(ws: Workspace, spec: Source, against: Source | None) -> list[Finding]:
-    """All findings for `spec`; compatibility is checked when `against` is given."""
+def lint(ws: Workspace, spec: Source, against: Source | Reference | None) -> list[Finding]:
+    """All findings for `spec`; compatibility is checked when `against` is given (a document,
+    or a :class:`Reference` with this project's recorded deviations)."""
+    reference = Reference(against) if isinstance(against, Source) else against
     loc = Loc(spec, "")
     findings = validity.check(ws, loc)
     root = spec.root
@@ -22,6 +37,7 @@ def lint(ws: Workspace, spec: Source, against: Source | None) -> list[Finding]:
     schemas = list(all_schemas(ws, root, loc))
     checks: list[Callable[[], list[Finding]]] = [
         lambda: hygiene.check_keywords(schemas, version),
+        lambda: patterns.check(schemas),
         lambda: hygiene.check_required(ws, schemas),
         lambda: hygiene.check_discriminators(ws, root, loc, schemas),
         lambda: hygiene.check_titles(root, loc),
@@ -29,15 +45,28 @@ def lint(ws: Workspace, spec: Source, against: Source | None) -> list[Finding]:
         lambda: hygiene.check_scopes(ws, root, loc, version),
         lambda: hygiene.check_ignored_headers(ws, root, loc),
         lambda: adr.check(ws, root, loc),
+        lambda: errors.check(ws, root, loc),
+        lambda: bodies.check_patch(ws, root, loc),
+        lambda: bodies.check_read_only(ws, root, loc, version),
+        lambda: descriptions.check(ws, root, loc, schemas),
+        lambda: formats.check(ws, root, loc, schemas),
+        lambda: placement.check(ws, schemas),
     ]
-    if against is not None:
-        checks.append(lambda: compat.Comparer(ws, Loc(against, ""), loc).run())
+    recorded = None
+    if reference is not None:
+        findings += reference.notes
+        if reference.deviations is not None:
+            recorded = deviation.Recorded(spec, reference.deviations)
+        if reference.source is not None:
+            checks.append(lambda: compatibility.check(ws, reference, loc, recorded))
     for run in checks:
         try:
             findings += run()
         except (AttributeError, KeyError, TypeError, ValueError, IndexError):
             if not invalid:  # on a valid document a crash is a bug: show it
                 raise
+    if recorded is not None:
+        findings = recorded.annotate(findings)
     return sorted(_dedupe(findings), key=sort_key)
 
 

@@ -44,6 +44,23 @@ RULES: dict[str, Rule] = {
              "Each operation requires the same security schemes and scopes as in the "
              "standard (scopes may be given in the requirement or in the operation's "
              "x-scopes extension)."),
+        Rule("LINT-COMPAT-RENAMED", ERROR, "Nothing of the standard is renamed",
+             "A property or parameter of the standard is missing while one of the same type "
+             "at the same place is not in the standard: most likely a rename, which breaks "
+             "every client that uses the old name."),
+        Rule("LINT-COMPAT-VERSION", ERROR, "Breaking changes need a new major version",
+             "When the document breaks clients of the reference it is compared with, its "
+             "info.version moves the major version; a change of only the minor or patch "
+             "version promises compatibility (semantic versioning)."),
+        Rule("LINT-COMPAT-DEVIATION", INFO, "Recorded deviations of this project's reference",
+             "Where this project's reference document deviates from the standard's on "
+             "purpose (specs/deviations/), a document that follows the standard is not "
+             "reported as different; the deviation is shown instead."),
+        Rule("LINT-COMPAT-REFERENCE", INFO, "Which reference the document is compared with",
+             "Without --against the document is compared with this project's reference for "
+             "the standard and version it declares (info.title, info.version); when there "
+             "is no reference for that version the nearest is used, and when there is none "
+             "for that standard the compatibility check is skipped."),
         Rule("LINT-KEYWORD", WARNING, "Known keywords, in the right place",
              "Schemas use only keywords of their OpenAPI version, keywords that apply to the "
              "declared type, and (in OpenAPI 3.0) no keywords beside $ref, which are "
@@ -67,6 +84,31 @@ RULES: dict[str, Rule] = {
         Rule("LINT-SECURITY-SCOPES", WARNING, "Scopes only for OAuth2/OpenID Connect",
              "In OpenAPI 3.0 the scope list of a security requirement must be empty for "
              "schemes other than oauth2 and openIdConnect."),
+        Rule("LINT-PATTERN", WARNING, "Portable regular expressions",
+             "Every `pattern` (and patternProperties key) is a regular expression that "
+             "ECMA-262 accepts in unicode mode, as JavaScript validators compile it, and that "
+             "Python's re accepts too; a pattern that neither dialect accepts is an error."),
+        Rule("LINT-PATCH-REQUIRED", WARNING, "PATCH bodies require nothing",
+             "The request body schema of a PATCH operation requires no properties (readOnly "
+             "ones and a discriminator's aside), so that a partial update can leave out "
+             "whatever it does not change."),
+        Rule("LINT-READONLY-REQUIRED", WARNING, "No required readOnly properties in requests",
+             "A schema used for a request body does not list readOnly properties as "
+             "required: clients cannot send them, and validators that do not know readOnly "
+             "refuse the request without them."),
+        Rule("LINT-DESCRIPTION-REQUIRED", WARNING, "Descriptions agree with `required`",
+             "A description that calls a property optional (optioneel, niet verplicht) is "
+             "not on a property listed in `required`, one that calls it required (verplicht, "
+             "mandatory) is not on a property left out of it, and a description saying all "
+             "attributes are optional is not given to a resource whose schema requires some."),
+        Rule("LINT-DATE-FORMAT", WARNING, "Dates declare their format",
+             "A string property or parameter that holds a date or a date-time by its name, "
+             "example or description declares `format: date` or `format: date-time` (or a "
+             "`pattern` for another notation)."),
+        Rule("LINT-REQUIRED-PLACEMENT", WARNING, "`required` sits beside its properties",
+             "A `required` list sits in the schema that defines the properties it names, "
+             "not one level up from the allOf member that defines them; schemas that extend "
+             "the same base require its properties alike."),
         Rule("LINT-IGNORED-HEADER", WARNING, "No Accept/Content-Type/Authorization parameters",
              "Header parameters named Accept, Content-Type or Authorization are ignored by "
              "OpenAPI; media types and security are declared elsewhere."),
@@ -89,6 +131,13 @@ RULES: dict[str, Rule] = {
              "Every operation has an operationId; no two operations share one (an exact "
              "duplicate makes the document invalid and is reported as an error).",
              ADR + "#/core/doc-openapi"),
+        Rule("LINT-ADR-ERROR-RESPONSES", WARNING, "Expected error responses documented",
+             "An operation on a resource addressed by a path parameter (a read, an update, "
+             "a delete, or a list below a parent that may not exist) documents 404; one that "
+             "takes a request body or query parameters documents 400.", ADR),
+        Rule("LINT-UNREACHABLE-RESPONSE", INFO, "No responses that cannot happen",
+             "An operation does not declare error responses it cannot produce: 415 without "
+             "a request body, 412 without a conditional request header."),
         Rule("LINT-ADR-SEMVER", WARNING, "Semantic versioning",
              "info.version is a semantic version MAJOR.MINOR.PATCH.", ADR + "#/core/semver"),
         Rule("LINT-ADR-KEBAB-CASE", WARNING, "Kebab-case path segments",
@@ -140,6 +189,11 @@ class Finding:
         if self.breaking is not None:
             data["breaking"] = self.breaking
         return data
+
+
+def listed(names: list[str]) -> str:
+    """Names for a message: `a`, `b`, `c`."""
+    return ", ".join(f"`{n}`" for n in names)
 
 
 def sort_key(finding: Finding) -> tuple:

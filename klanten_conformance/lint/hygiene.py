@@ -7,9 +7,9 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from .findings import ERROR, Finding
+from .findings import ERROR, Finding, listed
 from .loader import Loc, RefError, Workspace
-from .walk import deref, iter_refs, operations, parameters
+from .walk import always_required, deref, iter_refs, operations, parameters
 
 OAS30_KEYWORDS = frozenset({
     "title", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
@@ -65,7 +65,7 @@ def check_keywords(schemas: list[tuple[dict, Loc]], version: str) -> list[Findin
             if ignored:
                 findings.append(Finding(
                     "LINT-KEYWORD",
-                    f"{_list(ignored)} beside $ref {'is' if len(ignored) == 1 else 'are'} "
+                    f"{listed(ignored)} beside $ref {'is' if len(ignored) == 1 else 'are'} "
                     "ignored in OpenAPI 3.0 (wrap the $ref in allOf)", loc.child(ignored[0])))
             continue
         types = declared_types(schema)
@@ -106,9 +106,6 @@ def _nullable_enum(schema: dict, loc: Loc) -> list[Finding]:
                         "following OAS 3.0.3 refuse null here", loc.child("enum"))]
     return []
 
-
-def _list(keys: list[str]) -> str:
-    return ", ".join(f"`{k}`" for k in keys)
 
 
 # --- composition helpers ----------------------------------------------------------------
@@ -158,7 +155,7 @@ def check_required(ws: Workspace, schemas: list[tuple[dict, Loc]]) -> list[Findi
         if missing:
             findings.append(Finding(
                 "LINT-REQUIRED-UNDEFINED",
-                f"required {_list(missing)} {'is' if len(missing) == 1 else 'are'} not "
+                f"required {listed(missing)} {'is' if len(missing) == 1 else 'are'} not "
                 "defined as propert" + ("y" if len(missing) == 1 else "ies"),
                 loc.child("required")))
     return findings
@@ -228,7 +225,7 @@ def check_discriminators(ws: Workspace, root: dict, loc: Loc,
             findings.append(Finding("LINT-DISCRIMINATOR",
                                     f"discriminator property `{prop}` is not defined",
                                     dloc.child("propertyName")))
-        elif not _required_somewhere(ws, schema, sloc, prop):
+        elif prop not in always_required(ws, schema, sloc):
             findings.append(Finding(
                 "LINT-DISCRIMINATOR",
                 f"discriminator property `{prop}` is not required: a payload without it "
@@ -256,15 +253,6 @@ def check_discriminators(ws: Workspace, root: dict, loc: Loc,
                     "LINT-DISCRIMINATOR",
                     f"value {value!r} of `{prop}` maps to no schema", dloc))
     return findings
-
-
-def _required_somewhere(ws: Workspace, schema: dict, loc: Loc, prop: str) -> bool:
-    schema, loc = deref(ws, schema, loc)
-    if isinstance(schema.get("required"), list) and prop in schema["required"]:
-        return True
-    parts = schema.get("allOf") if isinstance(schema.get("allOf"), list) else []
-    return any(_required_somewhere(ws, p, loc.child("allOf", i), prop)
-               for i, p in enumerate(parts))
 
 
 def _enum_of(ws: Workspace, schema: dict, loc: Loc, prop: str) -> list:
@@ -384,7 +372,7 @@ def check_scopes(ws: Workspace, root: dict, loc: Loc, version: str) -> list[Find
                 if scopes and kind and kind not in _OAUTH_LIKE:
                     findings.append(Finding(
                         "LINT-SECURITY-SCOPES",
-                        f"scopes {_list([str(s) for s in scopes])} on `{name}` (type {kind}): "
+                        f"scopes {listed([str(s) for s in scopes])} on `{name}` (type {kind}): "
                         "OpenAPI 3.0 allows scopes only for oauth2/openIdConnect",
                         hloc.child("security", i, name)))
     return findings

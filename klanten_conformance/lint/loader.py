@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import requests
 import yaml
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -162,6 +161,8 @@ def is_url(location: str) -> bool:
 
 def read_text(uri: str, display: str, timeout: float = 10.0) -> str:
     if is_url(uri):
+        import requests  # only for URLs: importing it costs more than linting a file
+
         try:
             response = requests.get(uri, timeout=timeout)
         except requests.RequestException as exc:
@@ -196,11 +197,22 @@ class Workspace:
     def __init__(self) -> None:
         self.sources: dict[str, Source] = {}
 
-    def load(self, location: str, display: str | None = None) -> Source:
+    def load(self, location: str, display: str | None = None, cached: bool = False) -> Source:
+        """Read a document once per run; `cached` keeps its parse on disk between runs (for
+        reference documents, which rarely change)."""
         uri = location if is_url(location) else str(Path(location).resolve())
         if uri not in self.sources:
             shown = display or location
-            self.sources[uri] = parse(read_text(uri, shown), shown, uri)
+
+            def fresh() -> Source:
+                return parse(read_text(uri, shown), shown, uri)
+
+            if cached and not is_url(uri):
+                from . import cache
+
+                self.sources[uri] = cache.parsed(uri, shown, fresh)
+            else:
+                self.sources[uri] = fresh()
         return self.sources[uri]
 
     def resolve(self, node: Any, loc: Loc) -> tuple[Any, Loc]:

@@ -195,3 +195,89 @@ def iter_refs(node: Any, loc: Loc) -> Iterator[tuple[str, Loc]]:
             for i, value in enumerate(current):
                 if isinstance(value, dict | list):
                     stack.append((value, cloc.child(i)))
+
+
+def merged(ws: Workspace, schema: Any, loc: Loc, seen: set[int] | None = None
+           ) -> tuple[dict[str, tuple[Any, Loc]], set[str]]:
+    """The properties a schema defines (with their locations; the first definition of a name
+    wins) and the names it requires, its allOf parts included."""
+    seen = seen if seen is not None else set()
+    schema, loc = deref(ws, schema, loc)
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return {}, set()
+    seen.add(id(schema))
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    found = {str(name): (sub, loc.child("properties", name)) for name, sub in props.items()}
+    listed = schema.get("required") if isinstance(schema.get("required"), list) else []
+    required = {n for n in listed if isinstance(n, str)}
+    parts = schema.get("allOf") if isinstance(schema.get("allOf"), list) else []
+    for i, part in enumerate(parts):
+        sub_props, sub_required = merged(ws, part, loc.child("allOf", i), seen)
+        for name, value in sub_props.items():
+            found.setdefault(name, value)
+        required |= sub_required
+    return found, required
+
+
+def required_names(ws: Workspace, schema: Any, loc: Loc) -> set[str]:
+    """The names a schema requires, its allOf parts included."""
+    return merged(ws, schema, loc)[1]
+
+
+def always_required(ws: Workspace, schema: Any, loc: Loc, seen: frozenset[int] = frozenset()
+                    ) -> set[str]:
+    """The names every valid instance has: required by the schema or its allOf parts, or by
+    each of its oneOf/anyOf alternatives."""
+    schema, loc = deref(ws, schema, loc)
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return set()
+    seen = seen | {id(schema)}
+    listed = schema.get("required") if isinstance(schema.get("required"), list) else []
+    names = {n for n in listed if isinstance(n, str)}
+    for key in ("allOf", "oneOf", "anyOf"):
+        parts = schema.get(key) if isinstance(schema.get(key), list) else []
+        found = [always_required(ws, part, loc.child(key, i), seen) for i, part in
+                 enumerate(parts)]
+        if key == "allOf":
+            names = names.union(*found)
+        elif found:
+            names |= set.intersection(*found)
+    return names
+
+
+def all_properties(ws: Workspace, schema: Any, loc: Loc, seen: frozenset[int] = frozenset()
+                   ) -> dict[str, Any]:
+    """Every property a schema or any of its allOf/oneOf/anyOf parts defines (resolved)."""
+    schema, loc = deref(ws, schema, loc)
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return {}
+    seen = seen | {id(schema)}
+    found = {}
+    for name, (sub, sub_loc) in merged(ws, schema, loc)[0].items():
+        found[name] = deref(ws, sub, sub_loc)[0]
+    for key in ("allOf", "oneOf", "anyOf"):
+        for i, part in enumerate(schema.get(key) if isinstance(schema.get(key), list) else []):
+            for name, sub in all_properties(ws, part, loc.child(key, i), seen).items():
+                found.setdefault(name, sub)
+    return found
+
+
+def defined_properties(ws: Workspace, schema: Any, loc: Loc) -> dict[str, tuple[Any, Loc]]:
+    """The properties a schema defines, its allOf parts included."""
+    return merged(ws, schema, loc)[0]
+
+
+def request_schemas(ws: Workspace, op: Operation) -> Iterator[tuple[str, Any, Loc]]:
+    """The request body schemas of an operation: (media type, schema, location)."""
+    body, bloc = deref(ws, op.node.get("requestBody"), op.loc.child("requestBody"))
+    if isinstance(body, dict):
+        yield from media_schemas(ws, body, bloc)
+
+
+def schema_name(node: Any, loc: Loc) -> str:
+    """How to name a schema in a message: the component it refers to or where it is."""
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if isinstance(ref, str):
+        return ref.rsplit("/", 1)[-1]
+    return loc.pointer.rsplit("/", 1)[-1] if "/components/schemas/" in loc.pointer else (
+        "the inline schema")

@@ -6,7 +6,7 @@ import pytest
 
 from klanten_conformance.lint import RULES
 
-from .conftest import ids_at, run_lint
+from .conftest import ids_at, lint_auto, run_lint, variant
 
 SCHEMAS = "/components/schemas"
 
@@ -73,10 +73,18 @@ def test_check_fires(fixture, rule, pointer):
     assert pointer in ids_at(run_lint(fixture), rule)
 
 
-def test_every_rule_has_a_firing_case():
-    fixtures = ["invalid.yaml", "semantic.yaml", "hygiene.yaml", "adr.yaml", "oas31.yaml"]
+def test_every_rule_has_a_firing_case(tmp_path):
+    fixtures = ["invalid.yaml", "semantic.yaml", "hygiene.yaml", "adr.yaml", "oas31.yaml",
+                "patterns.yaml", "reviewer.yaml", "readonly31.yaml"]
     fired = {f["rule"] for name in fixtures for f in run_lint(name)}
     fired |= {f["rule"] for f in run_lint("compat-changed.yaml", against="base.yaml")}
+
+    def as_the_standard_in_a_patch_release(doc):
+        del doc["components"]["schemas"]["Wijzigingen"]["properties"]["oud"]["nullable"]
+        del doc["components"]["schemas"]["Klant"]["properties"]["bronorganisatie"]
+        doc["info"]["version"] = "1.0.1"
+
+    fired |= {f["rule"] for f in lint_auto(variant(tmp_path, as_the_standard_in_a_patch_release))}
     assert fired == set(RULES)
 
 

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from klanten_conformance import cli as top_level
 from klanten_conformance.lint import main
-from klanten_conformance.lint.cli import DEFAULT_AGAINST
 
 from .conftest import FIXTURES
 
 BASE = str(FIXTURES / "base.yaml")
+ROOT = Path(__file__).resolve().parents[2]
+OUR_KLANTEN = ROOT / "specs" / "klanten-1.0.yaml"
 
 
 def lint_cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -27,7 +29,7 @@ def lint_cli(capsys, *args: str) -> tuple[int, str, str]:
 def test_exit_0_without_errors(capsys):
     code, out, _ = lint_cli(capsys, BASE, "--against", BASE)
     assert code == 0
-    assert out.strip().endswith("0 errors, 0 warnings, 0 infos")
+    assert out.strip().startswith(f"{BASE}: 0 errors, 0 warnings, 0 infos (compared with")
 
 
 def test_exit_0_with_only_warnings(capsys):
@@ -63,7 +65,7 @@ def test_exit_2_when_the_standard_cannot_be_read(capsys):
 def test_not_openapi_is_an_error_alone_and_skipped_among_several(capsys):
     single = FIXTURES / "not-openapi.yaml"
     code, out, _ = lint_cli(capsys, str(single), "--against", "none")
-    assert code == 1 and "not an OpenAPI 3.x document" in out
+    assert code == 1 and "not an OpenAPI 3.x document" in " ".join(out.split())
     code, out, err = lint_cli(capsys, BASE, str(single), "--against", "none")
     assert code == 0 and "skipped" in err
 
@@ -129,11 +131,59 @@ def test_module_entry_point():
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.skipif(not DEFAULT_AGAINST.exists(),
-                    reason="specs/klanten-1.0.yaml is not written yet")
 def test_our_own_spec_lints_clean_against_itself(capsys):
-    code, out, _ = lint_cli(capsys, str(DEFAULT_AGAINST), "--format", "json")
+    code, out, _ = lint_cli(capsys, str(OUR_KLANTEN), "--format", "json")
     report = json.loads(out)
     assert code == 0
     assert report["summary"]["error"] == 0
+    assert report["compared_with"] == {str(OUR_KLANTEN): "specs/klanten-1.0.yaml"} or (
+        report["compared_with"][str(OUR_KLANTEN)].endswith("specs/klanten-1.0.yaml"))
     assert not [f for f in report["findings"] if f["rule"].startswith("LINT-COMPAT")]
+
+
+def test_unreadable_document_prints_no_summary(capsys):
+    code, out, err = lint_cli(capsys, "does-not-exist.yaml")
+    assert code == 2
+    assert out == ""
+    assert err.strip() == "klanten-conformance lint: does-not-exist.yaml: no such file"
+
+
+def test_an_unreadable_document_among_readable_ones_is_left_out_of_the_summary(capsys):
+    code, out, _ = lint_cli(capsys, BASE, "does-not-exist.yaml", "--against", BASE)
+    assert code == 2
+    assert out.splitlines()[-1].startswith(f"{BASE}: 0 errors")
+    assert "does-not-exist" not in out
+
+
+@pytest.mark.parametrize("order", ["options first", "options last", "options between"])
+def test_options_in_any_position(capsys, order):
+    options = ["--format", "json", "--against", BASE]
+    documents = [BASE, str(FIXTURES / "base.json")]
+    args = {
+        "options first": options + documents,
+        "options last": documents + options,
+        "options between": documents[:1] + options + documents[1:],
+    }[order]
+    code, out, _ = lint_cli(capsys, *args)
+    report = json.loads(out)
+    assert code == 0
+    assert report["documents"] == documents
+
+
+def test_help_through_the_top_level_command(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        top_level.main(["lint", "--help"])
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    assert out.startswith("usage: klanten-conformance lint")
+    for option in ("--against", "--format", "--output"):
+        assert option in out
+
+
+def test_long_findings_wrap_and_keep_their_location_first(capsys):
+    code, out, _ = lint_cli(capsys, str(FIXTURES / "compat-changed.yaml"), "--against", BASE)
+    lines = out.splitlines()
+    assert max(len(line) for line in lines[:-1]) <= 100
+    firsts = [line for line in lines if not line.startswith("    ")][:-1]
+    assert all(line.startswith(str(FIXTURES / "compat-changed.yaml") + ":") for line in firsts)
+    assert sum(line.count("(#/") for line in lines) == len(firsts)

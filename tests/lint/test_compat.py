@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from klanten_conformance.lint import Workspace, lint
 
 from .conftest import run_lint
 
@@ -33,8 +37,13 @@ def test_identical_documents_have_no_difference():
     [
         ("LINT-COMPAT-EXTRA", "/paths/~1klanten~1{klant_uuid}~1audit-trail/delete", False,
          "operation DELETE"),
-        ("LINT-COMPAT-MISSING", "/paths/~1klanten/get/parameters", True, "`achternaam`"),
-        ("LINT-COMPAT-EXTRA", "/paths/~1klanten/get/parameters/0", False, "`achternaamm`"),
+        ("LINT-COMPAT-MISSING", "/paths/~1klanten/get/parameters", True, "`telefoonnummer`"),
+        ("LINT-COMPAT-EXTRA", "/paths/~1klanten/get/parameters/3", False,
+         "`includeNullValues`"),
+        ("LINT-COMPAT-RENAMED", "/paths/~1klanten/get/parameters/0", True,
+         "`achternaam` of the standard is missing and `achternaamm`"),
+        ("LINT-COMPAT-RENAMED", "/components/schemas/Fout/properties/titel", True,
+         "`title` of the standard is missing and `titel`"),
         ("LINT-COMPAT-SCHEMA", "/paths/~1klanten/get/parameters/2/schema", False,
          "minimum 1 removed"),
         ("LINT-COMPAT-SCHEMA", f"{KLANT}/bronorganisatie", True, "maxLength 9 → 8"),
@@ -95,3 +104,51 @@ def test_nullable_enum_spelled_with_or_without_null_is_the_same(changed):
     # is reported
     assert changed[("LINT-COMPAT-SCHEMA", f"{KLANT}/subjectType")]["message"].startswith(
         "enum values `niet_natuurlijk_persoon` added [")
+
+
+def test_a_rename_is_one_finding_not_a_missing_and_an_extra(changed):
+    messages = [f["message"] for f in changed.values()]
+    assert not [m for m in messages if "`achternaamm` is not in the standard [" in m]
+    assert not [m for m in messages if "`achternaam` of the standard is missing [" in m]
+    assert not [k for k in changed if k[0] != "LINT-COMPAT-RENAMED" and "titel" in k[1]]
+
+
+def test_names_of_another_type_do_not_pair(changed):
+    # telefoonnummer (string) is gone and includeNullValues (boolean) came, in the same place
+    assert ("LINT-COMPAT-MISSING", "/paths/~1klanten/get/parameters") in changed
+    assert ("LINT-COMPAT-EXTRA", "/paths/~1klanten/get/parameters/3") in changed
+
+
+def test_extensions_are_errors_without_being_excused(changed):
+    extra = changed[("LINT-COMPAT-EXTRA", "/paths/~1klanten~1{klant_uuid}~1audit-trail/delete")]
+    assert extra["level"] == "error"
+    assert "extension (forbidden by the standard), not breaking for existing clients" in (
+        extra["message"])
+    assert "[not breaking for clients" not in extra["message"]
+    required = changed[("LINT-COMPAT-EXTRA", f"{KLANT}/voornaam")]
+    assert "extension (forbidden by the standard), breaking for clients" in required["message"]
+
+
+def test_a_tolerated_difference_says_it_differs(changed):
+    found = changed[("LINT-COMPAT-SCHEMA", "/paths/~1klanten/get/parameters/2/schema")]
+    assert "differs from the standard, not breaking for existing clients" in found["message"]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+DRAFT = ROOT.parent / "shared" / "specs" / "klanten-1.0.2-draft.yaml"
+
+
+@pytest.mark.skipif(not DRAFT.is_file(), reason=f"the standard's 1.0.2 draft is absent: {DRAFT}")
+def test_the_1_0_2_draft_renames_what_1_0_named_otherwise():
+    ws = Workspace()
+    found = lint(ws, ws.load(str(DRAFT)), ws.load(str(ROOT / "specs" / "klanten-1.0.yaml")))
+    renamed = {f.pointer.rsplit("/", 1)[-1]: f.message for f in found
+               if f.rule == "LINT-COMPAT-RENAMED" and "/properties/" in f.pointer}
+    assert "`inpBsn` of the standard is missing" in renamed["burgerservicenummer"]
+    assert "`innNnpId` of the standard is missing" in renamed["rsin"]
+    missing = " ".join(f.message for f in found if f.rule == "LINT-COMPAT-MISSING")
+    extra = " ".join(f.message for f in found if f.rule == "LINT-COMPAT-EXTRA")
+    for old, new in (("inpBsn", "burgerservicenummer"), ("innNnpId", "rsin")):
+        assert f"`{old}`" not in missing and f"`{new}`" not in extra
+    # a real change is still reported as what it is: the address became another object
+    assert "`verblijfsadres` of the standard is missing" in missing
