@@ -124,7 +124,8 @@ def _header_cell(night: TargetNight) -> str:
 def _cell(night: TargetNight, class_id: str, changes: Changes) -> str:
     result = night.result
     rule_class = next((c for c in result.classes if c.id == class_id), None) if result else None
-    if result is None or rule_class is None or night.outcome != COMPLETE:
+    # an interrupted run shows the verdicts of what it judged; a run in error has none
+    if result is None or rule_class is None or result.status not in ("complete", "interrupted"):
         return "<td class='cell muted'>—</td>"
     passed, total = rule_class.must_score()
     score = f"{passed}/{total} MUST" if rule_class.verdict != NOT_RUN else ""

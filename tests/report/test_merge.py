@@ -139,8 +139,11 @@ def test_a_timed_out_or_crashed_job_shows_its_marker(
     code = merge([str(artifacts / "*" / "reports" / "*")], output, stamp=NIGHT1)
     assert code == 2
 
-    text = parse(_page(output)).text
+    page = parse(_page(output))
+    text = page.text
     assert "TIMED OUT" in text and "longer than 90 minutes" in text
+    # what the timed-out run did judge is still shown, as for any interrupted run
+    assert f"{NIGHT1}-vendor-b/conformance.html#class-gedrag" in page.links
     assert "CRASHED" in text and "exit code 137" in text
     targets = _record_of(output, NIGHT1)["targets"]
     assert targets["vendor-b"]["status"] == "timed out"
