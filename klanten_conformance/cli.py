@@ -22,6 +22,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "report_main",
         "rebuild the reports of a run folder from its conformance.json",
     ),
+    "merge": (
+        "klanten_conformance.report.cli",
+        "merge_main",
+        "merge the reports of targets run on separate CI jobs into one night's index",
+    ),
     "rules": ("klanten_conformance.report.cli", "rules_main", "show the rule catalogue"),
     "coverage": (
         "klanten_conformance.report.cli",

@@ -1,4 +1,4 @@
-"""Commands around reports and the catalogue: ``report``, ``rules``, ``coverage``.
+"""Commands around reports and the catalogue: ``report``, ``rules``, ``coverage``, ``merge``.
 
 Each ``*_main(argv)`` returns an exit code; ``klanten_conformance.cli`` dispatches to them.
 """
@@ -241,3 +241,90 @@ def nightly_main(run_args: list[str]) -> int:
     parser.add_argument("--targets", type=Path, required=True)
     args, rest = parser.parse_known_args(run_args)
     return run_targets(args.targets, rest)
+
+
+# merge ----------------------------------------------------------------------------------------
+
+_MERGE_EPILOG = """\
+Exit status: 0 every expected target's run completed and conforms; 1 one does not conform or
+is incomplete; 2 a target is missing, crashed or timed out, an input could not be read, or
+there was nothing to merge. A CI job whose run left no report writes a marker
+reports/<run-id>/status.json: {"target": NAME, "status": "timed out"|"crashed"|"did not run",
+"detail": TEXT}. See docs/nightly.md.
+"""
+
+
+def merge_main(argv: list[str] | None = None) -> int:
+    """``klanten-conformance merge REPORT... --output DIR``: one night from CI jobs' reports."""
+    from klanten_conformance.report import merge
+    from klanten_conformance.report.nightly import NightlyError
+
+    parser = argparse.ArgumentParser(
+        prog="klanten-conformance merge",
+        description=(
+            "Merge the run folders of targets that ran on separate (CI) jobs into one night: "
+            "each run folder copied under DIR, the night record nightly-<stamp>.json and "
+            "index.html, compared with the previous night."
+        ),
+        epilog=_MERGE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="REPORT",
+        help="run folders, conformance.json or status.json files; globs (quoted) are expanded",
+    )
+    parser.add_argument(
+        "--output", "-o", type=Path, required=True, metavar="DIR", help="the nightly folder"
+    )
+    parser.add_argument(
+        "--previous",
+        type=Path,
+        metavar="PATH",
+        help="the previous night: its nightly-<stamp>.json, or a folder holding nights "
+        "(default: the latest earlier night in DIR)",
+    )
+    parser.add_argument(
+        "--stamp", metavar="STAMP", help="the night, as YYYYMMDDTHHMMSSZ (default: now, UTC)"
+    )
+    parser.add_argument(
+        "--expect",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME",
+        help="targets that should be there (also comma-separated); end the names with -- "
+        "when reports follow",
+    )
+    parser.add_argument(
+        "--targets",
+        type=Path,
+        metavar="FILE",
+        help="expect every target of this targets.toml (and scrub the secrets it names)",
+    )
+    args = parser.parse_intermixed_args(argv)
+    if args.stamp and not merge.valid_stamp(args.stamp):
+        parser.error(f"--stamp {args.stamp!r} is not of the form YYYYMMDDTHHMMSSZ")
+    expected, secrets = _split(args.expect) or [], []
+    if args.targets:
+        try:
+            names, secrets = merge.expected_targets(args.targets)
+        except NightlyError as exc:
+            print(f"klanten-conformance merge: {exc}", file=sys.stderr)
+            return 2
+        expected += names
+    if not args.inputs:
+        print(
+            "klanten-conformance merge: no reports given (reports right after --expect are "
+            "read as names: put them first, or end the names with --)",
+            file=sys.stderr,
+        )
+    return merge.merge(
+        args.inputs,
+        args.output,
+        expected=expected,
+        previous=args.previous,
+        stamp=args.stamp,
+        secrets=secrets,
+    )

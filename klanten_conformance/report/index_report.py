@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from klanten_conformance.report.html_report import CSS, chip, class_anchor, escape, rule_anchor
-from klanten_conformance.report.model import FAIL, NOT_RUN, PASS, WARNING, RunResult
+from klanten_conformance.report.model import COMPLETE, FAIL, NOT_RUN, PASS, WARNING, RunResult
 
 FILENAME = "index.html"
 _BAD = (FAIL, WARNING)
+#: how a target's run ended when it left no complete report (besides the report's own
+#: ``error`` and ``interrupted``): a CI job's marker says so, or no trace of it was found
+TIMED_OUT, CRASHED, DID_NOT_RUN = "timed out", "crashed", "did not run"
 
 INDEX_CSS = """
 td.cell { text-align: center; white-space: nowrap; }
@@ -23,17 +26,31 @@ td.fixed { outline: 3px solid var(--pass); outline-offset: -3px; background: #da
 .change.new-failure { color: var(--fail); } .change.fixed { color: var(--pass); }
 li.new-failure { color: var(--fail); } li.fixed { color: var(--pass); }
 .error { color: var(--fail); font-size: 12px; white-space: pre-wrap; text-align: left; }
+.v.timed-out, .v.crashed, .v.did-not-run { color: var(--fail); background: #ffebe9; }
 """
 
 
 @dataclass
 class TargetNight:
-    """One target in one night: its run folder name and result (None: no report at all)."""
+    """One target in one night: its run folder name and result (None: no report at all).
+
+    ``state`` says how a run without a complete report ended (``timed out``, ``crashed``,
+    ``did not run``) when that is known from elsewhere than the report; ``detail`` says more.
+    """
 
     name: str
     run_id: str
     result: RunResult | None
     exit_code: int | None = None
+    state: str = ""
+    detail: str = ""
+
+    @property
+    def outcome(self) -> str:
+        """``complete``, or how the run ended: the state, else the report's status."""
+        if self.result is not None and self.result.status == COMPLETE and not self.state:
+            return COMPLETE
+        return self.state or (self.result.status if self.result else DID_NOT_RUN)
 
 
 @dataclass
@@ -79,17 +96,29 @@ def _class_ids(nights: list[TargetNight]) -> list[tuple[str, str]]:
     return list(classes.items())
 
 
+def _state_chip(state: str) -> str:
+    return f'<span class="v {state.replace(" ", "-")}">{escape(state.upper())}</span>'
+
+
 def _header_cell(night: TargetNight) -> str:
     link = f"{escape(night.run_id)}/conformance.html"
     result = night.result
+    outcome = night.outcome
     if result is None:
-        return f"<th>{escape(night.name)}<br>{chip('error')}<div class='error'>no report</div></th>"
-    passed, total = result.must_score()
-    if result.status == "complete":
+        detail = escape(night.detail or "no report")
+        shown = _state_chip(outcome) if night.state else chip("error")
+        return f"<th>{escape(night.name)}<br>{shown}<div class='error'>{detail}</div></th>"
+    if outcome == COMPLETE:
+        passed, total = result.must_score()
+        shown = chip(result.verdict)
         detail = f"<div class='muted'>{passed}/{total} MUST</div>"
     else:
-        detail = f"<div class='error'>{escape(result.error)}</div>"
-    return f'<th><a href="{link}">{escape(night.name)}</a><br>{chip(result.verdict)}{detail}</th>'
+        shown = _state_chip(outcome) if night.state else chip(result.verdict)
+        # the report's own error, unless it only repeats the detail (a report made for it)
+        own = "" if night.detail and night.detail in result.error else result.error
+        text = "\n".join(t for t in (night.detail, own) if t)
+        detail = f"<div class='error'>{escape(text)}</div>"
+    return f'<th><a href="{link}">{escape(night.name)}</a><br>{shown}{detail}</th>'
 
 
 def _cell(night: TargetNight, class_id: str, changes: Changes) -> str:
@@ -157,11 +186,23 @@ def _changes_section(
     return parts
 
 
+def _problems_section(problems: list[str]) -> list[str]:
+    if not problems:
+        return []
+    items = "".join(f"<li class='error'>{escape(problem)}</li>" for problem in problems)
+    return [
+        '<section id="problems"><h2>Input problems</h2>',
+        "<p class='muted'>Inputs that could not be used as given; every target is still "
+        f"shown above.</p><ul>{items}</ul></section>",
+    ]
+
+
 def render(
     stamp: str,
     nights: list[TargetNight],
     previous: dict[str, RunResult | None] | None = None,
     previous_stamp: str | None = None,
+    problems: list[str] | None = None,
 ) -> str:
     previous = previous or {}
     changes = {
@@ -185,6 +226,7 @@ def render(
         f"<table><thead><tr><th>Class</th>{head}</tr></thead><tbody>",
         *rows,
         "</tbody></table></section>",
+        *_problems_section(problems or []),
         *_changes_section(nights, changes, previous_stamp),
         "</body></html>",
     ]
@@ -197,7 +239,9 @@ def write(
     nights: list[TargetNight],
     previous: dict[str, RunResult | None] | None = None,
     previous_stamp: str | None = None,
+    problems: list[str] | None = None,
 ) -> Path:
     path = Path(reports_dir) / FILENAME
-    path.write_text(render(stamp, nights, previous, previous_stamp), encoding="utf-8")
+    page = render(stamp, nights, previous, previous_stamp, problems)
+    path.write_text(page, encoding="utf-8")
     return path

@@ -4,6 +4,10 @@ Each target runs as its own ``klanten-conformance run --target NAME`` subprocess
 unreachable or crashing target does not stop the others. The night is recorded as
 ``nightly-<stamp>.json`` next to the run folders; the previous record in the same reports
 folder is what ``index.html`` compares against.
+
+:func:`write_night` turns the targets of one night into that record and index; nightly mode
+and ``klanten-conformance merge`` (targets run on separate CI jobs, :mod:`.merge`) both end
+with it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import os
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -65,7 +70,7 @@ def load_targets(path: Path) -> dict[str, dict[str, Any]]:
     return {name: dict(entry) for name, entry in targets.items()}
 
 
-def _entry_secrets(entry: dict[str, Any]) -> list[str]:
+def entry_secrets(entry: dict[str, Any]) -> list[str]:
     """The secrets a targets.toml entry names (its own and those of its API tables)."""
     tables = [entry, *(v for v in entry.values() if isinstance(v, dict))]
     found = []
@@ -87,7 +92,8 @@ def _run_args(name: str, entry: dict[str, Any], targets_file: Path, extra: list[
     return [*args, *map(str, entry.get("pytest_args", [])), *extra]
 
 
-def _error_result(run_id: str, name: str, profile: str, error: str) -> RunResult:
+def error_result(run_id: str, name: str, profile: str, error: str) -> RunResult:
+    """The result of a run that left no usable report: status ``error`` with its cause."""
     now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return RunResult(
         run_id=run_id,
@@ -136,40 +142,99 @@ def _run_one(
     except (OSError, ValueError, KeyError, TypeError):
         result = None
     if result is None or (code not in (0, 1) and result.status == "complete"):
-        result = _error_result(run_id, name, profile, _error_text(output, code))
+        result = error_result(run_id, name, profile, _error_text(output, code))
     elif result.status != "complete" and not result.error.startswith("klanten-conformance"):
         result.error = _error_text(output, code)
     if result.status != "complete":
-        run_dir.mkdir(parents=True, exist_ok=True)
-        json_report.write(result, run_dir, secrets)
-        html_report.write(result, run_dir)
-        badge.write(result, run_dir)
+        write_reports(result, run_dir, secrets)
     return index_report.TargetNight(name, run_id, result, code)
 
 
-def previous_night(reports_dir: Path, stamp: str) -> dict[str, Any] | None:
-    """The latest night record before ``stamp`` in ``reports_dir``."""
+def write_reports(result: RunResult, run_dir: Path, secrets: Iterable[str] = ()) -> None:
+    """``conformance.json``, ``conformance.html`` and the badges of ``result`` in ``run_dir``."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    json_report.write(result, run_dir, secrets)
+    html_report.write(result, run_dir)
+    badge.write(result, run_dir)
+
+
+@dataclass
+class PreviousNight:
+    """A recorded night: its stamp and each target's result (None: its report is gone)."""
+
+    stamp: str
+    results: dict[str, RunResult | None]
+
+
+def read_night(path: Path) -> PreviousNight:
+    """The night recorded in ``path``; its run folders are next to it."""
+    record = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(record, dict) or not isinstance(record.get("targets"), dict):
+        raise ValueError(f"{path} is not a night record (no targets)")
+    results: dict[str, RunResult | None] = {}
+    for name, info in record["targets"].items():
+        try:
+            results[name] = json_report.read(Path(path).parent / info["run_id"])
+        except (OSError, ValueError, KeyError, TypeError):
+            results[name] = None
+    return PreviousNight(str(record.get("stamp") or night_stamp(Path(path))), results)
+
+
+def night_stamp(path: Path) -> str:
+    return path.stem.removeprefix(NIGHT_PREFIX)
+
+
+def previous_night(reports_dir: Path, stamp: str) -> PreviousNight | None:
+    """The latest readable night record before ``stamp`` in ``reports_dir``."""
     candidates = sorted(
-        path
-        for path in reports_dir.glob(f"{NIGHT_PREFIX}*.json")
-        if path.stem.removeprefix(NIGHT_PREFIX) < stamp
+        path for path in reports_dir.glob(f"{NIGHT_PREFIX}*.json") if night_stamp(path) < stamp
     )
     for path in reversed(candidates):
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return read_night(path)
         except (OSError, ValueError):
             continue
     return None
 
 
-def _previous_results(reports_dir: Path, record: dict[str, Any]) -> dict[str, RunResult | None]:
-    results: dict[str, RunResult | None] = {}
-    for name, info in record.get("targets", {}).items():
-        try:
-            results[name] = json_report.read(reports_dir / info["run_id"])
-        except (OSError, ValueError, KeyError, TypeError):
-            results[name] = None
-    return results
+def write_night(
+    reports_dir: Path,
+    stamp: str,
+    nights: list[index_report.TargetNight],
+    previous: PreviousNight | None,
+    problems: list[str] | None = None,
+) -> Path:
+    """Record the night as ``nightly-<stamp>.json`` and write ``index.html``; the index path.
+
+    Each target's run folder (``run_id``) must already be in ``reports_dir``.
+    """
+    record: dict[str, Any] = {
+        "stamp": stamp,
+        "targets": {
+            n.name: {"run_id": n.run_id, "exit_code": n.exit_code, "status": n.outcome}
+            for n in nights
+        },
+    }
+    if problems:
+        record["problems"] = problems
+    night_file = reports_dir / f"{NIGHT_PREFIX}{stamp}.json"
+    night_file.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return index_report.write(
+        reports_dir,
+        stamp,
+        nights,
+        previous.results if previous else None,
+        previous.stamp if previous else None,
+        problems,
+    )
+
+
+def night_exit_code(nights: list[index_report.TargetNight]) -> int:
+    """0 every target conforms, 1 one does not, 2 one could not run (or none is there)."""
+    codes = [n.exit_code for n in nights]
+    if not codes or any(code not in (0, 1) for code in codes):
+        return 2
+    return 1 if 1 in codes else 0
 
 
 def run_targets(
@@ -190,7 +255,7 @@ def run_targets(
     reports_dir = Path(reports_dir or os.environ.get(REPORTS_DIR_ENV) or "reports").resolve()
     reports_dir.mkdir(parents=True, exist_ok=True)
     stamp = utc_stamp(now)
-    secrets = [s for entry in targets.values() for s in _entry_secrets(entry)]
+    secrets = [s for entry in targets.values() for s in entry_secrets(entry)]
     nights = [
         _run_one(
             name, entry, stamp, reports_dir, targets_file.resolve(), list(pytest_args or []),
@@ -198,22 +263,7 @@ def run_targets(
         )
         for name, entry in targets.items()
     ]
-    record = {
-        "stamp": stamp,
-        "targets": {n.name: {"run_id": n.run_id, "exit_code": n.exit_code} for n in nights},
-    }
     previous = previous_night(reports_dir, stamp)
-    night_file = reports_dir / f"{NIGHT_PREFIX}{stamp}.json"
-    night_file.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    index = index_report.write(
-        reports_dir,
-        stamp,
-        nights,
-        _previous_results(reports_dir, previous) if previous else None,
-        previous["stamp"] if previous else None,
-    )
+    index = write_night(reports_dir, stamp, nights, previous)
     print(f"klanten-conformance: nightly index {index}")
-    codes = [n.exit_code for n in nights]
-    if any(code not in (0, 1) for code in codes):
-        return 2
-    return 1 if 1 in codes else 0
+    return night_exit_code(nights)
