@@ -85,26 +85,49 @@ def actions(base: str) -> dict[str, Callable[[httpx.Client], bool]]:
     authn = authenticatie_claim("niet_natuurlijk_persoon", nnp)
     list_headers = {"Authorization": f"Bearer {make_token('bench', SECRET, authenticatie=authn)}"}
     with httpx.Client(timeout=10) as client:
-        target = client.post(f"{base}/klanten", headers=headers, json={
-            "bronorganisatie": bronorganisatie, "klantnummer": random_klantnummer(),
-            "websiteUrl": "https://www.example.org"}).json()["url"]
+        target = client.post(
+            f"{base}/klanten",
+            headers=headers,
+            json={
+                "bronorganisatie": bronorganisatie,
+                "klantnummer": random_klantnummer(),
+                "websiteUrl": "https://www.example.org",
+            },
+        ).json()["url"]
         for _ in range(LIST_PAGE):
-            created = client.post(f"{base}/klanten", headers=list_headers, json={
-                "bronorganisatie": bronorganisatie, "klantnummer": random_klantnummer(),
-                "websiteUrl": "https://www.example.org", "achternaam": "Lijst",
-                "emailadres": "lijst@example.org", "telefoonnummer": "0201234567",
-                "adres": {"straatnaam": "Straat", "huisnummer": 1, "postcode": "1234AB",
-                          "woonplaatsnaam": "Amsterdam", "landcode": "NL"},
-                "subjectType": "niet_natuurlijk_persoon",
-                "subjectIdentificatie": {"innNnpId": nnp, "statutaireNaam": "Bench B.V."}})
+            created = client.post(
+                f"{base}/klanten",
+                headers=list_headers,
+                json={
+                    "bronorganisatie": bronorganisatie,
+                    "klantnummer": random_klantnummer(),
+                    "websiteUrl": "https://www.example.org",
+                    "achternaam": "Lijst",
+                    "emailadres": "lijst@example.org",
+                    "telefoonnummer": "0201234567",
+                    "adres": {
+                        "straatnaam": "Straat",
+                        "huisnummer": 1,
+                        "postcode": "1234AB",
+                        "woonplaatsnaam": "Amsterdam",
+                        "landcode": "NL",
+                    },
+                    "subjectType": "niet_natuurlijk_persoon",
+                    "subjectIdentificatie": {"innNnpId": nnp, "statutaireNaam": "Bench B.V."},
+                },
+            )
             assert created.status_code == 201, created.text
 
     def read(client: httpx.Client) -> bool:
         return client.get(target, headers=headers).status_code == 200
 
     def create(client: httpx.Client) -> bool:
-        body = {"bronorganisatie": bronorganisatie, "klantnummer": random_klantnummer(),
-                "websiteUrl": "https://www.example.org", "achternaam": "Bench"}
+        body = {
+            "bronorganisatie": bronorganisatie,
+            "klantnummer": random_klantnummer(),
+            "websiteUrl": "https://www.example.org",
+            "achternaam": "Bench",
+        }
         return client.post(f"{base}/klanten", json=body, headers=headers).status_code == 201
 
     def listing(client: httpx.Client) -> bool:
@@ -130,16 +153,23 @@ def main() -> int:
         process, base = start_server(Path(tmp), args.validate_responses)
         try:
             measured = actions(base)
-            print(f"reference server, response validation {args.validate_responses!r}, "
-                  f"{args.seconds:.0f} s per row (list: pages of {LIST_PAGE} klanten)")
-            print(f"{'operation':<10}{'clients':>8}{'requests':>10}{'per s':>10}"
-                  f"{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+            print(
+                f"reference server, response validation {args.validate_responses!r}, "
+                f"{args.seconds:.0f} s per row (list: pages of {LIST_PAGE} klanten)"
+            )
+            print(
+                f"{'operation':<10}{'clients':>8}{'requests':>10}{'per s':>10}"
+                f"{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+            )
             for name in chosen:
                 for workers in (int(c) for c in args.clients.split(",")):
                     count, latencies, errors = run(workers, args.seconds, measured[name])
-                    print(f"{name:<10}{workers:>8}{count:>10}{count / args.seconds:>10.0f}"
-                          f"{percentile(latencies, 50):>9.1f}{percentile(latencies, 99):>9.1f}"
-                          f"{errors:>8}", flush=True)
+                    print(
+                        f"{name:<10}{workers:>8}{count:>10}{count / args.seconds:>10.0f}"
+                        f"{percentile(latencies, 50):>9.1f}{percentile(latencies, 99):>9.1f}"
+                        f"{errors:>8}",
+                        flush=True,
+                    )
         finally:
             process.stop()
     return 0

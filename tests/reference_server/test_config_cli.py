@@ -227,3 +227,56 @@ def test_klanten_survive_a_restart(live_server: LiveServer) -> None:
         assert [e["actie"] for e in trail.json()] == ["create"]
     finally:
         again.stop()
+
+
+def test_serve_socket_turns_nagle_off_on_accepted_connections() -> None:
+    """The listening socket says it is TCP, so asyncio sets TCP_NODELAY on every accepted
+    connection (with Nagle on, each keep-alive response waits ~40 ms for a delayed ACK)."""
+    import asyncio
+    import socket
+
+    from reference_server.cli import bind_socket
+
+    async def accepted_nodelay() -> int:
+        sock = bind_socket("127.0.0.1", 0)
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                accepted = transport.get_extra_info("socket")
+                seen.set_result(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+        async with server:
+            _, writer = await asyncio.open_connection(*sock.getsockname())
+            value = await seen
+            writer.close()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) != 0
+
+
+def test_serve_on_a_port_in_use_exits_1(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reference_server",
+                "--port",
+                str(port),
+                "--db",
+                str(tmp_path / "never.sqlite3"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
