@@ -1,0 +1,1 @@
+"""The generic core of the reference server (see README)."""
