@@ -18,6 +18,10 @@ from reference_server.config import Settings
 from reference_server.core.problems import ApiError, Crash
 
 LEEWAY_SECONDS = 60
+#: verified tokens kept (a client sends the same token many times)
+TOKEN_CACHE_SIZE = 4096
+#: claims whose check depends on the time or the audience: tokens with them are not cached
+_TIMED_CLAIMS = ("exp", "nbf", "aud")
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,23 @@ class JwtAuthentication:
         self.verify_claims = "token-claims" not in off
         self.crash_on_claims = "token-claims-crash" in off
         self.check_scopes = "scopes" not in off
+        self._verified_tokens: dict[str, Principal] = {}
 
     def authenticate(self, header: str | None) -> Principal:
         token = _credentials(header, "Bearer", "JWT")
+        known = self._verified_tokens.get(token)
+        if known is not None:
+            return known
+        principal, cacheable = self._authenticate(token)
+        if cacheable:
+            if len(self._verified_tokens) >= TOKEN_CACHE_SIZE:
+                self._verified_tokens.clear()
+            self._verified_tokens[token] = principal
+        return principal
+
+    def _authenticate(self, token: str) -> tuple[Principal, bool]:
+        """The principal of a token, and whether its verification holds for good (a token
+        without exp, nbf and aud: its signature and iat do not stop being valid)."""
         try:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError:
@@ -68,13 +86,14 @@ class JwtAuthentication:
         if self.crash_on_claims:
             _crash_on_unusual_claims(unverified)
         claims = self._verified(token, client.secret)
-        return Principal(
+        principal = Principal(
             client_id=client.client_id,
             user_id=str(claims.get("user_id") or ""),
             user_representation=str(claims.get("user_representation") or ""),
             claims=claims,
             scopes=client.scopes,
         )
+        return principal, not any(name in claims for name in _TIMED_CLAIMS)
 
     def _verified(self, token: str, secret: str) -> dict:
         options = {

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass, field
@@ -182,7 +183,7 @@ class Call:
         """True when the core behaviour ``switch`` is switched off for this API."""
         return switch in self.api.off
 
-    @property
+    @functools.cached_property
     def api_url(self) -> str:
         """The API's root URL as the client reached it (``http://host:port/klanten/api/v1``)."""
         return str(self.request.base_url).rstrip("/") + self.api.base_path
