@@ -137,9 +137,11 @@ class KlantRules(ResourceRules):
         data["subjectType"] = subject_type
         identificatie = body.get("subjectIdentificatie")
         if isinstance(identificatie, dict):
-            if not call.fault("KLOK01-C3"):
-                own = identification_fields(call.api.document).get(subject_type, frozenset())
-                identificatie = {k: v for k, v in identificatie.items() if k in own}
+            fields = identification_fields(call.api.document)
+            if subject_type in fields and not call.fault("KLOK01-C3"):
+                identificatie = {
+                    k: v for k, v in identificatie.items() if k in fields[subject_type]
+                }
             cleaned = _without_empty(identificatie)
             if cleaned:
                 data["subjectIdentificatie"] = cleaned
