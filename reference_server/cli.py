@@ -12,10 +12,59 @@ from pathlib import Path
 READY_PREFIX = "reference-server ready: "
 
 
+DESCRIPTION = """\
+Run the reference server: a minimal but real implementation of the Klantinteracties APIs
+that passes every rule of the conformance suites. One process serves every API under its own
+base path; its output on stdout is one line, "reference-server ready: http://HOST:PORT", once
+it accepts connections."""
+
+
+def _epilog() -> str:
+    """APIs, demo credentials, config keys and fault switches, from the code that has them."""
+    from reference_server import config
+    from reference_server.apis import definitions
+    from reference_server.faults import ENV_VAR, FAULTS
+
+    apis = "\n".join(
+        f"  {api.base_path:<28} {api.title} {api.version} ({api.auth}): {api.summary}"
+        for api in definitions()
+    )
+    width = max(len(name) for name in FAULTS)
+    lines = []
+    for api in definitions():
+        lines.append(f"  {api.title} ({api.base_path}):")
+        lines += [
+            f"    {name:<{width}}  [{fault.rule}{', real-world' if fault.kind != 'clean' else ''}]"
+            f" {fault.description}"
+            for name, fault in FAULTS.items()
+            if fault.api == api.name
+        ]
+    faults = "\n".join(lines)
+    keys = (config.__doc__ or "").split("\n\n", 1)[1].rstrip()
+    return f"""\
+APIs (base paths under http://HOST:PORT):
+{apis}
+  Each publishes its OpenAPI document at <base>/schema/openapi.yaml and .json.
+
+Demo credentials (used when the config file configures none; the server warns):
+  ZGW JWT (HS256): client_id "{config.DEMO_CLIENT_ID}", secret "{config.DEMO_SECRET}", every scope
+  Token:           "Authorization: Token {config.DEMO_TOKEN}"
+
+Config file (--config, TOML):
+{keys}
+
+Fault switches ({ENV_VAR}=NAME,NAME or [server] faults = [...]); each turns off one
+behaviour so that the suites must notice; an unknown name stops the start:
+{faults}
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="klanten-conformance serve",
-        description="Run the reference server of the Klanten API.",
+        description=DESCRIPTION,
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument(
@@ -56,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from reference_server import create_app, load_settings
+    from reference_server.apis import definitions
     from reference_server.config import ConfigError
+    from reference_server.core.storage import StorageError
     from reference_server.faults import UnknownFaultError
 
     logging.basicConfig(
@@ -64,10 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         settings = load_settings(args.config, db_path=args.db)
-    except (ConfigError, UnknownFaultError) as exc:
+        app = create_app(settings)
+    except (ConfigError, UnknownFaultError, StorageError) as exc:
         print(f"klanten-conformance serve: {exc}", file=sys.stderr)
         return 2
-    app = create_app(settings)
     config = uvicorn.Config(
         app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log
     )
@@ -89,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
             if not self.should_exit:
                 print(f"{READY_PREFIX}{root}", flush=True)
 
+    served = ", ".join(f"{api.title} on {root}{api.base_path}" for api in definitions())
     print(
-        f"Klanten API reference server on {root}/klanten/api/v1 (database {settings.db_path})",
+        f"reference server: {served} (database {settings.db_path})",
         file=sys.stderr,
     )
     ReadyServer(config).run(sockets=[sock])

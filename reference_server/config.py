@@ -29,8 +29,8 @@ Every key is optional; a missing file section keeps the defaults below.
     key = "a long random key"        # required; sent as "Authorization: Token <key>"
     name = "zaaksysteem"             # optional; who uses it (audit and log lines)
 
-Without ``[[clients]]`` the demo client ``demo`` / ``demo-secret`` (every scope) is used, and
-without ``[[tokens]]`` the demo key ``demo-token``; both are published, so the server warns.
+Without [[clients]] the demo client "demo" / "demo-secret" (every scope) is used, and
+without [[tokens]] the demo key "demo-token"; both are published, so the server warns.
 """
 
 from __future__ import annotations

@@ -28,5 +28,5 @@ API = ApiDefinition(
     ),
     kanaal="klanten",
     audit_bron="kc",
-    summary="Klanten API 1.0: klanten (KLOK01, kla-001, kla-002) and their audittrail",
+    summary="klanten (KLOK01, kla-001, kla-002) and their audittrail",
 )
