@@ -128,7 +128,8 @@ class Operation:
                 found += [s for s in scopes or [] if s not in found]
         return tuple(found)
 
-    def declares_etag(self) -> bool:
+    @functools.cached_property
+    def etag(self) -> bool:
         """Whether the document gives the success response an ETag header."""
         for status, response in (self.spec.get("responses") or {}).items():
             if str(status).startswith("2"):

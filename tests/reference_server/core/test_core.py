@@ -254,3 +254,13 @@ def test_two_apis_on_one_base_path_stop_the_start(tmp_path: Path) -> None:
     twin = dataclasses.replace(NOTITIES, name="twin")
     with pytest.raises(ValueError, match="base_path"):
         create_app(server_settings(tmp_path), apis=[NOTITIES, twin])
+
+
+def test_etag_only_where_the_document_declares_one(both: Both) -> None:
+    notitie = both.notitie()
+    assert "etag" in both.get(f"/notities/{notitie['uuid']}").headers
+    label = both.post("/labels", {"vorm": "tekst", "tekst": "x"}).json()
+    read = both.get(label["url"])
+    assert read.status_code == 200 and "etag" not in read.headers
+    head = both.client.head(label["url"], headers=TOKEN)
+    assert head.status_code == 200 and head.content == b""
