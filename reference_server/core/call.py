@@ -25,6 +25,7 @@ from reference_server.core.problems import (
     validation_error,
 )
 from reference_server.core.spec import Document, Operation
+from reference_server.faults import FAULTS
 
 if TYPE_CHECKING:
     from reference_server.core.notifications import Notifier
@@ -44,8 +45,6 @@ class ApiRuntime:
         store: Store,
         notifier: Notifier,
     ) -> None:
-        from reference_server.faults import FAULTS
-
         self.definition = definition
         self.document = document
         self.settings = settings

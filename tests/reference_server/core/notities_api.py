@@ -50,7 +50,10 @@ NOTITIE = Resource(
     path="/notities",
     table="notitie",
     rules=NotitieRules(),
-    filters={"prioriteit__gte": Filter("prioriteit", lookup="gte")},
+    filters={
+        "prioriteit__gte": Filter("prioriteit", lookup="gte"),
+        "soort__in": Filter("soort", lookup="in"),
+    },
 )
 LABEL = Resource(name="label", path="/labels", table="label", rules=LabelRules(), notify=False)
 

@@ -147,6 +147,10 @@ def test_page_size_ordering_and_lookups(both: Both) -> None:
     unread = both.get("/notities", gelezen="false").json()["results"]
     assert [n["titel"] for n in unread] == ["a"]
     assert both.get("/notities", titel="b").json()["count"] == 1
+    both.notitie(titel="d", soort="lijst", items=["x"])
+    assert both.get("/notities", soort__in="lijst").json()["count"] == 1
+    assert both.get("/notities", soort__in="tekst,lijst").json()["count"] == 4
+    assert both.get("/notities", soort__in="ander").status_code == 400
 
 
 @pytest.mark.parametrize(
