@@ -165,6 +165,8 @@ class Resource:
     rules: ResourceRules = field(default_factory=ResourceRules)
     columns: tuple[str, ...] = ()
     unique: tuple[Unique, ...] = ()
+    #: indexed lists of values (from ``rules.columns``), for :func:`storage.key_condition`
+    keys: tuple[str, ...] = ()
     filters: Mapping[str, Filter] = field(default_factory=dict)
     #: ordering value (``registratiedatum``) -> dotted data path, where it is not the same
     ordering: Mapping[str, str] = field(default_factory=dict)

@@ -281,7 +281,7 @@ def create_app(settings: Settings, apis: Iterable[ApiDefinition] | None = None) 
 
     chosen = tuple(definitions() if apis is None else apis)
     _check_distinct(chosen)
-    tables = [Table(r.table, r.columns, r.unique) for api in chosen for r in api.resources]
+    tables = [Table(r.table, r.columns, r.unique, r.keys) for api in chosen for r in api.resources]
     store = Store(settings.db_path, tables)
     notifier = Notifier(settings)
     runtimes = [

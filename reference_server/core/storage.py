@@ -2,9 +2,12 @@
 
 One table per resource: ``id`` (insertion order), ``uuid``, ``data`` (the resource's JSON) and
 the columns the resource declares (computed from the data by its rules). Uniqueness rules are
-unique indexes on those columns, so they hold however requests interleave. Beside them: one
-``audittrail`` table for the audittrail sub-resources of every API, and the notification
-``outbox``. A change, its audittrail entry and its notification are one transaction.
+unique indexes on those columns, so they hold however requests interleave. A resource's
+*keys* are indexed lists of values (the identification numbers of a klant, say), kept in the
+common ``resource_key`` table so that "has this value among its keys" is an index lookup
+(:func:`key_condition`). Beside them: one ``audittrail`` table for the audittrail
+sub-resources of every API, and the notification ``outbox``. A change, its audittrail entry
+and its notification are one transaction.
 """
 
 from __future__ import annotations
@@ -43,7 +46,23 @@ CREATE TABLE IF NOT EXISTS outbox (
     last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (delivered_at, next_attempt);
+CREATE TABLE IF NOT EXISTS resource_key (
+    resource TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resource_key_value ON resource_key (resource, name, value);
+CREATE INDEX IF NOT EXISTS resource_key_owner ON resource_key (resource, uuid);
 """
+
+
+def key_condition(table: str, name: str) -> str:
+    """SQL on ``table``: the row has the value of the one parameter among its keys ``name``."""
+    return (
+        f"{table}.uuid IN (SELECT uuid FROM resource_key WHERE resource = '{table}'"
+        f" AND name = '{name}' AND value = ?)"
+    )
 
 
 class StorageError(Exception):
@@ -66,9 +85,11 @@ class Table:
     name: str
     columns: tuple[str, ...] = ()
     unique: tuple[Unique, ...] = ()
+    #: names of indexed lists of values (``Stored.columns[name]`` is a list)
+    keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in (self.name, *self.columns):
+        for name in (self.name, *self.columns, *self.keys):
             if not _IDENTIFIER.fullmatch(name) or name in _RESERVED - {self.name}:
                 raise ValueError(f"table {self.name}: {name!r} is not a usable SQL identifier")
         if self.name in _COMMON_LAYOUT:
@@ -113,6 +134,7 @@ def connect(path: Path) -> sqlite3.Connection:
 _COMMON_LAYOUT = {
     "audittrail": ["id", "uuid", "resource", "parent_uuid", "data"],
     "outbox": ["id", "payload", "attempts", "next_attempt", "delivered_at", "last_error"],
+    "resource_key": ["resource", "uuid", "name", "value"],
 }
 
 
@@ -169,15 +191,34 @@ class Store:
         names = ", ".join(("uuid", "data", *columns))
         marks = ", ".join("?" * (2 + len(columns)))
         conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", _params(stored, columns))
+        self._write_keys(conn, table, stored)
 
     def update(self, conn: sqlite3.Connection, table: str, stored: Stored) -> None:
         columns = self.tables[table].columns
         sets = ", ".join(f"{name} = ?" for name in ("data", *columns))
         params = _params(stored, columns)
         conn.execute(f"UPDATE {table} SET {sets} WHERE uuid = ?", (*params[1:], params[0]))
+        self._write_keys(conn, table, stored)
 
     def delete(self, conn: sqlite3.Connection, table: str, uuid: str) -> None:
         conn.execute(f"DELETE FROM {table} WHERE uuid = ?", (uuid,))
+        conn.execute("DELETE FROM resource_key WHERE resource = ? AND uuid = ?", (table, uuid))
+
+    def _write_keys(self, conn: sqlite3.Connection, table: str, stored: Stored) -> None:
+        names = self.tables[table].keys
+        if not names:
+            return
+        conn.execute(
+            "DELETE FROM resource_key WHERE resource = ? AND uuid = ?", (table, stored.uuid)
+        )
+        conn.executemany(
+            "INSERT INTO resource_key (resource, uuid, name, value) VALUES (?, ?, ?, ?)",
+            [
+                (table, stored.uuid, name, str(value))
+                for name in names
+                for value in dict.fromkeys(stored.columns.get(name) or ())
+            ],
+        )
 
     def get(self, table: str, uuid: str) -> Stored | None:
         columns = self.tables[table].columns

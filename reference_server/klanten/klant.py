@@ -22,7 +22,7 @@ from reference_server.core.api import (
 from reference_server.core.call import Call
 from reference_server.core.problems import ApiError, Crash, InvalidParam, validation_error
 from reference_server.core.spec import Document
-from reference_server.core.storage import UniqueViolation
+from reference_server.core.storage import UniqueViolation, key_condition
 from reference_server.klanten.authenticatie import authenticatie_of, check_identity
 
 TEXT_FIELDS = (
@@ -98,6 +98,12 @@ def identification_fields(document: Document) -> dict[str, frozenset[str]]:
             if inner:
                 fields[subject_type] = frozenset(document.resolve(inner).get("properties", {}))
     return fields
+
+
+def _either(condition: str, zelfstandig: str) -> str:
+    """``condition OR zelfstandig``, without a constant false term (which would keep SQLite from
+    using the indexes of ``condition``)."""
+    return condition if zelfstandig == "0" else f"({condition}) OR {zelfstandig}"
 
 
 def _refusal(code: str, name: str, reason: str, detail: str) -> ApiError:
@@ -282,14 +288,11 @@ class KlantRules(ResourceRules):
         if settings.enforce_authenticatie and call.fault("AUTHN-04") and authn is None:
             zelfstandig = "0"
         if not settings.enforce_authenticatie or call.fault("AUTHN-02"):
-            return f"aangehaakt = 1 OR {zelfstandig}", []
+            return _either("aangehaakt = 1", zelfstandig), []
         if authn is None or not authn.at_least(settings.min_niveau):
             return zelfstandig, []
-        aangehaakt = (
-            "(subject_type = ? AND EXISTS (SELECT 1 FROM json_each(klant.identity_keys)"
-            " WHERE json_each.value = ?))"
-        )
-        return f"{aangehaakt} OR {zelfstandig}", [authn.subject_type, authn.identificatie]
+        own = f"subject_type = ? AND {key_condition('klant', 'identity')}"
+        return _either(own, zelfstandig), [authn.subject_type, authn.identificatie]
 
     def fetch_list(self, call: Call, values: dict[str, Any], fetch: Any) -> Any:
         """Fault KLOK01-C1b: BSN queries are answered from a cache nothing invalidates."""
@@ -314,7 +317,7 @@ class KlantRules(ResourceRules):
             "aangehaakt": int(is_aangehaakt(data)),
             "bsn": identificatie.get("inpBsn") if natuurlijk else None,
             "np_subject": data.get("subject") if natuurlijk else None,
-            "identity_keys": json.dumps(identity_keys(data)),
+            "identity": identity_keys(data),
         }
 
     def before_write(
@@ -400,8 +403,8 @@ KLANT = Resource(
         "aangehaakt",
         "bsn",
         "np_subject",
-        "identity_keys",
     ),
+    keys=("identity",),
     unique=(
         Unique(
             ("bronorganisatie", "klantnummer"),
