@@ -84,50 +84,41 @@ def actions(base: str) -> dict[str, Callable[[httpx.Client], bool]]:
     nnp = random_rsin()
     authn = authenticatie_claim("niet_natuurlijk_persoon", nnp)
     list_headers = {"Authorization": f"Bearer {make_token('bench', SECRET, authenticatie=authn)}"}
+
+    def klant(**fields: object) -> dict:
+        return {
+            "bronorganisatie": bronorganisatie,
+            "klantnummer": random_klantnummer(),
+            "websiteUrl": "https://www.example.org",
+            **fields,
+        }
+
+    listed = klant(
+        achternaam="Lijst",
+        emailadres="lijst@example.org",
+        telefoonnummer="0201234567",
+        adres={
+            "straatnaam": "Straat",
+            "huisnummer": 1,
+            "postcode": "1234AB",
+            "woonplaatsnaam": "Amsterdam",
+            "landcode": "NL",
+        },
+        subjectType="niet_natuurlijk_persoon",
+        subjectIdentificatie={"innNnpId": nnp, "statutaireNaam": "Bench B.V."},
+    )
     with httpx.Client(timeout=10) as client:
-        target = client.post(
-            f"{base}/klanten",
-            headers=headers,
-            json={
-                "bronorganisatie": bronorganisatie,
-                "klantnummer": random_klantnummer(),
-                "websiteUrl": "https://www.example.org",
-            },
-        ).json()["url"]
+        target = client.post(f"{base}/klanten", headers=headers, json=klant()).json()["url"]
         for _ in range(LIST_PAGE):
-            created = client.post(
-                f"{base}/klanten",
-                headers=list_headers,
-                json={
-                    "bronorganisatie": bronorganisatie,
-                    "klantnummer": random_klantnummer(),
-                    "websiteUrl": "https://www.example.org",
-                    "achternaam": "Lijst",
-                    "emailadres": "lijst@example.org",
-                    "telefoonnummer": "0201234567",
-                    "adres": {
-                        "straatnaam": "Straat",
-                        "huisnummer": 1,
-                        "postcode": "1234AB",
-                        "woonplaatsnaam": "Amsterdam",
-                        "landcode": "NL",
-                    },
-                    "subjectType": "niet_natuurlijk_persoon",
-                    "subjectIdentificatie": {"innNnpId": nnp, "statutaireNaam": "Bench B.V."},
-                },
-            )
+            body = {**listed, "klantnummer": random_klantnummer()}
+            created = client.post(f"{base}/klanten", headers=list_headers, json=body)
             assert created.status_code == 201, created.text
 
     def read(client: httpx.Client) -> bool:
         return client.get(target, headers=headers).status_code == 200
 
     def create(client: httpx.Client) -> bool:
-        body = {
-            "bronorganisatie": bronorganisatie,
-            "klantnummer": random_klantnummer(),
-            "websiteUrl": "https://www.example.org",
-            "achternaam": "Bench",
-        }
+        body = klant(achternaam="Bench")
         return client.post(f"{base}/klanten", json=body, headers=headers).status_code == 201
 
     def listing(client: httpx.Client) -> bool:

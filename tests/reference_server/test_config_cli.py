@@ -357,14 +357,10 @@ def test_serve_help_describes_apis_credentials_config_and_faults() -> None:
     text = result.stdout
     assert "/klanten/api/v1" in text and "Klanten API 1.0.0" in text
     assert DEMO_CLIENT_ID in text and DEMO_SECRET in text and "demo-token" in text
+    from reference_server.config import _SERVER_KEYS
+
     for key in (
-        "min_niveau",
-        "enforce_authenticatie",
-        "page_size",
-        "subject_timeout",
-        "max_body_bytes",
-        "validate_responses",
-        "faults",
+        *_SERVER_KEYS,
         "[notificaties]",
         "url",
         "client_id",
