@@ -10,6 +10,20 @@ keeping its connection open. Prints a table.
                                      [--only read,create,list]
 
 Client and server share this machine's cores, so the numbers are a floor, not a ceiling.
+
+Measured on the project's 2-core machine (requests per second with 8 clients, validation
+"log"; two runs each, load average 1-2):
+
+    server                                   read        create      list (pages of 100)
+    before (d9889d0)                         171-173     153-157     54-55
+    TCP_NODELAY only (2eb2943)               729         124         43
+    generic core, compiled validators (now)  1198-1417   718-930     323-467
+
+Before, every keep-alive request waited ~40 ms for a delayed ACK (the listening socket left
+its protocol at 0, so asyncio never set TCP_NODELAY); the rest is openapi-core's per-request
+validation and python-jsonschema response validation replaced by validators compiled once
+(jsonschema_rs), verified JWTs remembered per token, and an indexed lookup of the end user's
+klanten instead of a scan.
 """
 
 from __future__ import annotations
