@@ -1,10 +1,12 @@
-"""Reference implementation of the Klanten API 1.0 used to test the conformance suites.
+"""Reference implementation of the Klantinteracties APIs, used to test the conformance suites.
 
-Every behaviour the rule catalogue asks for is implemented here, and each one can be switched
-off by name (see :mod:`reference_server.faults`) to prove the suites notice.
+One process serves every API package (``reference_server/<api>/``) under its own base path on
+a generic core (:mod:`reference_server.core`). Every behaviour the rule catalogue asks for is
+implemented, and each one can be switched off by name (:mod:`reference_server.faults`) to prove
+the suites notice.
 """
 
-from reference_server.app import create_app
 from reference_server.config import Settings, load_settings
+from reference_server.core.app import create_app
 
 __all__ = ["Settings", "create_app", "load_settings"]

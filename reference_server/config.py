@@ -1,25 +1,36 @@
-"""Settings of the reference server, read from a TOML file.
+"""Settings of the reference server, read from a TOML file (``--config``).
 
-Example::
+Every key is optional; a missing file section keeps the defaults below.
 
     [server]
-    min_niveau = "substantieel"      # laag | substantieel | hoog
-    enforce_authenticatie = true
-    page_size = 100
-    subject_timeout = 3.0            # seconds, for the kla-002 subject check
-    max_body_bytes = 65536
-    validate_responses = "log"       # off | log | strict
-    faults = []                      # see reference_server.faults
+    min_niveau = "substantieel"      # laag | substantieel | hoog: the lowest end-user
+                                     #   authentication level that may register or see an
+                                     #   aangehaakte klant (Klanten API)
+    enforce_authenticatie = true     # false: no end-user authentication is asked (Klanten API)
+    page_size = 100                  # results per list page (and the largest pageSize)
+    subject_timeout = 3.0            # seconds to wait for a remote URL the server must check
+                                     #   (kla-002 subject; the other APIs' URL checks)
+    max_body_bytes = 65536           # larger request bodies are refused with 413
+    validate_responses = "log"       # off | log | strict: check every response against the
+                                     #   API's document; log mismatches, or answer 500
+    faults = []                      # fault switches, see reference_server.faults
 
-    [notificaties]
-    url = "http://127.0.0.1:9000/api/v1/notificaties"
-    client_id = "klanten-server"     # optional: sign the notifications with this client
+    [notificaties]                   # without this section no notifications are sent
+    url = "http://127.0.0.1:9000/api/v1/notificaties"   # required: where to POST them
+    client_id = "klanten-server"     # optional, with secret: sign them with this client
     secret = "..."
 
-    [[clients]]
-    client_id = "zaaksysteem"
-    secret = "a long random secret"
-    scopes = ["klanten.lezen", "klanten.aanmaken"]
+    [[clients]]                      # ZGW JWT clients (Klanten, Contactmomenten API)
+    client_id = "zaaksysteem"        # required; the token's client_id (or iss) claim
+    secret = "a long random secret"  # required; the HS256 signing secret
+    scopes = ["klanten.lezen", "klanten.aanmaken"]   # default: every scope of every API
+
+    [[tokens]]                       # keys for APIs with Token authentication
+    key = "a long random key"        # required; sent as "Authorization: Token <key>"
+    name = "zaaksysteem"             # optional; who uses it (audit and log lines)
+
+Without [[clients]] the demo client "demo" / "demo-secret" (every scope) is used, and
+without [[tokens]] the demo key "demo-token"; both are published, so the server warns.
 """
 
 from __future__ import annotations
@@ -31,18 +42,10 @@ from typing import Any
 
 from reference_server.faults import faults_from_env, parse_faults
 
-ALL_SCOPES = frozenset(
-    {
-        "klanten.lezen",
-        "klanten.aanmaken",
-        "klanten.bijwerken",
-        "klanten.verwijderen",
-        "audittrails.lezen",
-    }
-)
 NIVEAUS = ("laag", "substantieel", "hoog")
 DEMO_CLIENT_ID = "demo"
 DEMO_SECRET = "demo-secret"
+DEMO_TOKEN = "demo-token"
 RESPONSE_VALIDATION_MODES = ("off", "log", "strict")
 
 
@@ -58,8 +61,15 @@ class Client:
 
 
 @dataclass(frozen=True)
+class Token:
+    key: str = field(repr=False)
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     clients: dict[str, Client]
+    tokens: dict[str, Token] = field(default_factory=dict)
     db_path: Path = Path("klanten-reference.sqlite3")
     min_niveau: str = "substantieel"
     enforce_authenticatie: bool = True
@@ -71,14 +81,22 @@ class Settings:
     notificaties_url: str | None = None
     notificaties_client: Client | None = None
     uses_demo_secret: bool = False
+    uses_demo_token: bool = False
 
     def fault(self, name: str) -> bool:
-        """True when the behaviour of ``name`` is switched off."""
+        """True when the behaviour of fault ``name`` is switched off."""
         return name in self.faults
 
 
+def all_scopes() -> frozenset[str]:
+    """Every scope the API packages declare."""
+    from reference_server.apis import all_scopes as declared
+
+    return declared()
+
+
 def demo_client() -> Client:
-    return Client(DEMO_CLIENT_ID, DEMO_SECRET, ALL_SCOPES)
+    return Client(DEMO_CLIENT_ID, DEMO_SECRET, all_scopes())
 
 
 _SERVER_KEYS = {
@@ -106,24 +124,41 @@ def _expect(section: str, key: str, value: Any, kind: type | tuple[type, ...]) -
     return value
 
 
-def _parse_client(index: int, raw: Any) -> Client:
-    where = f"clients #{index + 1}"
+def _table(where: str, raw: Any, allowed: set[str], required: tuple[str, ...]) -> dict:
     if not isinstance(raw, dict):
         raise ConfigError(f"[{where}]: expected a table")
-    _check_keys(where, raw, {"client_id", "secret", "scopes"})
-    for key in ("client_id", "secret"):
+    _check_keys(where, raw, allowed)
+    for key in required:
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise ConfigError(f"[{where}] {key}: required, a non-empty string")
-    scopes = raw.get("scopes", sorted(ALL_SCOPES))
+    return raw
+
+
+def _parse_client(where: str, raw: Any, *, scopes_allowed: bool = True) -> Client:
+    allowed = {"client_id", "secret", "scopes"} if scopes_allowed else {"client_id", "secret"}
+    raw = _table(where, raw, allowed, ("client_id", "secret"))
+    known = all_scopes() if scopes_allowed else frozenset()
+    scopes = raw.get("scopes", sorted(known))
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise ConfigError(f"[{where}] scopes: expected a list of strings")
-    unknown = sorted(set(scopes) - ALL_SCOPES)
+    unknown = sorted(set(scopes) - known)
     if unknown:
         raise ConfigError(f"[{where}] scopes: unknown scope(s) {', '.join(unknown)}")
     return Client(raw["client_id"], raw["secret"], frozenset(scopes))
 
 
-def _server_section(raw: dict[str, Any]) -> dict[str, Any]:
+def _parse_token(index: int, raw: Any) -> Token:
+    where = f"tokens #{index + 1}"
+    raw = _table(where, raw, {"key", "name"}, ("key",))
+    name = raw.get("name", "")
+    if not isinstance(name, str):
+        raise ConfigError(f"[{where}] name: expected a string")
+    return Token(raw["key"], name)
+
+
+def _server_section(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ConfigError("[server]: expected a table")
     _check_keys("server", raw, _SERVER_KEYS)
     out: dict[str, Any] = {}
     if "min_niveau" in raw:
@@ -157,7 +192,9 @@ def _server_section(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _notificaties_section(raw: dict[str, Any]) -> dict[str, Any]:
+def _notificaties_section(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ConfigError("[notificaties]: expected a table")
     _check_keys("notificaties", raw, {"url", "client_id", "secret"})
     url = raw.get("url")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
@@ -165,26 +202,41 @@ def _notificaties_section(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"notificaties_url": url}
     if "client_id" in raw or "secret" in raw:
         credentials = {k: raw.get(k) for k in ("client_id", "secret")}
-        out["notificaties_client"] = _parse_client(0, {**credentials, "scopes": []})
+        out["notificaties_client"] = _parse_client(
+            "notificaties", credentials, scopes_allowed=False
+        )
     return out
+
+
+def _array(data: dict[str, Any], name: str) -> list:
+    raw = data.get(name, [])
+    if not isinstance(raw, list):
+        raise ConfigError(f"{name}: expected an array of tables ([[{name}]])")
+    return raw
+
+
+def _duplicates(values: list[str]) -> list[str]:
+    return sorted({v for v in values if values.count(v) > 1})
 
 
 def parse_config(data: dict[str, Any]) -> dict[str, Any]:
     """Turn the parsed TOML into keyword arguments for :class:`Settings`."""
-    _check_keys("top level", data, {"server", "notificaties", "clients"})
+    _check_keys("top level", data, {"server", "notificaties", "clients", "tokens"})
     kwargs: dict[str, Any] = {}
     kwargs.update(_server_section(data.get("server", {})))
     if "notificaties" in data:
         kwargs.update(_notificaties_section(data["notificaties"]))
-    raw_clients = data.get("clients", [])
-    if not isinstance(raw_clients, list):
-        raise ConfigError("clients: expected an array of tables ([[clients]])")
-    clients = [_parse_client(i, raw) for i, raw in enumerate(raw_clients)]
-    ids = [c.client_id for c in clients]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    clients = [
+        _parse_client(f"clients #{i + 1}", raw) for i, raw in enumerate(_array(data, "clients"))
+    ]
+    duplicates = _duplicates([c.client_id for c in clients])
     if duplicates:
         raise ConfigError(f"clients: duplicate client_id(s) {', '.join(duplicates)}")
+    tokens = [_parse_token(i, raw) for i, raw in enumerate(_array(data, "tokens"))]
+    if _duplicates([t.key for t in tokens]):
+        raise ConfigError("tokens: the same key is given more than once")  # keys stay unprinted
     kwargs["clients"] = {c.client_id: c for c in clients}
+    kwargs["tokens"] = {t.key: t for t in tokens}
     return kwargs
 
 
@@ -196,7 +248,7 @@ def load_settings(
     **overrides: Any,
 ) -> Settings:
     """Settings from the config file (optional), the fault env var and explicit overrides."""
-    kwargs: dict[str, Any] = {"clients": {}}
+    kwargs: dict[str, Any] = {"clients": {}, "tokens": {}}
     if config_path is not None:
         try:
             with open(config_path, "rb") as fh:
@@ -212,4 +264,7 @@ def load_settings(
     if not kwargs["clients"]:
         kwargs["clients"] = {DEMO_CLIENT_ID: demo_client()}
         kwargs["uses_demo_secret"] = True
+    if not kwargs["tokens"]:
+        kwargs["tokens"] = {DEMO_TOKEN: Token(DEMO_TOKEN, "demo")}
+        kwargs["uses_demo_token"] = True
     return Settings(**kwargs)

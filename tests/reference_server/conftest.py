@@ -110,12 +110,16 @@ def server_settings(tmp_path: Path, *, faults: tuple[str, ...] = (), **overrides
 
 @pytest.fixture
 def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """Start an in-process reference server: ``make_server(faults=("CACHE-03",), ...)``."""
+    """Start an in-process reference server: ``make_server(faults=("CACHE-03",), ...)``.
+    ``raise_server_exceptions=False`` lets a crash be answered as a client sees it (500)."""
     clients: list[TestClient] = []
 
-    def start(*, faults: tuple[str, ...] = (), **overrides: object) -> Server:
+    def start(
+        *, faults: tuple[str, ...] = (), raise_server_exceptions: bool = True, **overrides: object
+    ) -> Server:
         settings = server_settings(tmp_path, faults=faults, **overrides)
-        client = TestClient(create_app(settings), raise_server_exceptions=True)
+        app = create_app(settings)
+        client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
         client.__enter__()
         clients.append(client)
         return Server(client)

@@ -202,3 +202,19 @@ def test_auth02_fault_lets_the_reader_create(make_server) -> None:
         f"{API}/klanten", json=server.body(), headers=server.headers(client_id="reader")
     )
     assert response.status_code == 201, response.text
+
+
+def test_verified_tokens_are_remembered_unless_their_validity_depends_on_time(
+    server: Server,
+) -> None:
+    """A token's verification is kept for the next request only when nothing in it can stop
+    being valid later (no exp, nbf or aud); a refused token is never kept."""
+    auth = server.client.app.state.apis["klanten"].auth
+    plain = make_token("suite", SECRET)
+    timed = make_token("suite", SECRET, extra_claims={"exp": int(time.time()) + 3600})
+    for token in (plain, timed, BAD_AUTHORIZATION["wrong secret"].split()[1]):
+        for _ in range(2):
+            server.client.get(f"{API}/klanten", headers={"Authorization": f"Bearer {token}"})
+    assert plain in auth._verified_tokens
+    assert timed not in auth._verified_tokens
+    assert len(auth._verified_tokens) == 1

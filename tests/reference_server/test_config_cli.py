@@ -227,3 +227,169 @@ def test_klanten_survive_a_restart(live_server: LiveServer) -> None:
         assert [e["actie"] for e in trail.json()] == ["create"]
     finally:
         again.stop()
+
+
+def test_serve_socket_turns_nagle_off_on_accepted_connections() -> None:
+    """The listening socket says it is TCP, so asyncio sets TCP_NODELAY on every accepted
+    connection (with Nagle on, each keep-alive response waits ~40 ms for a delayed ACK)."""
+    import asyncio
+    import socket
+
+    from reference_server.cli import bind_socket
+
+    async def accepted_nodelay() -> int:
+        sock = bind_socket("127.0.0.1", 0)
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                accepted = transport.get_extra_info("socket")
+                seen.set_result(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+        async with server:
+            _, writer = await asyncio.open_connection(*sock.getsockname())
+            value = await seen
+            writer.close()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) != 0
+
+
+def test_serve_on_a_port_in_use_exits_1(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reference_server",
+                "--port",
+                str(port),
+                "--db",
+                str(tmp_path / "never.sqlite3"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+# [[tokens]], scopes of the API packages --------------------------------------------------------
+
+
+def test_tokens_are_read_with_an_optional_name() -> None:
+    kwargs = parse_config({"tokens": [{"key": "k1", "name": "zaaksysteem"}, {"key": "k2"}]})
+    assert kwargs["tokens"]["k1"].name == "zaaksysteem"
+    assert kwargs["tokens"]["k2"].name == ""
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"tokens": [{"name": "x"}]}, "[tokens #1] key: required"),
+        ({"tokens": [{"key": ""}]}, "[tokens #1] key: required"),
+        ({"tokens": [{"key": "k", "secret": "s"}]}, "unknown setting(s) secret"),
+        ({"tokens": [{"key": "k", "name": 3}]}, "[tokens #1] name"),
+        ({"tokens": {"key": "k"}}, "tokens: expected an array of tables"),
+        (
+            {"tokens": [{"key": "SECRET-KEY-1"}, {"key": "SECRET-KEY-1"}]},
+            "the same key is given more than once",
+        ),
+    ],
+)
+def test_token_errors_are_clear(data: dict, message: str) -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        parse_config(data)
+    assert message in str(excinfo.value)
+    assert "SECRET-KEY" not in str(excinfo.value)  # keys are never printed
+
+
+def test_without_tokens_the_demo_key_is_used() -> None:
+    settings = load_settings(environ={})
+    assert set(settings.tokens) == {"demo-token"}
+    assert settings.uses_demo_token
+    configured = load_settings(environ={}, tokens={"k": object()})
+    assert not configured.uses_demo_token
+
+
+def test_scopes_are_those_the_api_packages_declare() -> None:
+    from reference_server.apis import all_scopes, definitions
+
+    assert all_scopes() == frozenset().union(*(api.scopes for api in definitions()))
+    assert "klanten.lezen" in all_scopes()
+    kwargs = parse_config({"clients": [{"client_id": "a", "secret": "s"}]})
+    assert kwargs["clients"]["a"].scopes == all_scopes()
+    with pytest.raises(ConfigError, match="unknown scope"):
+        parse_config({"clients": [{**CLIENT, "scopes": ["notities.lezen"]}]})
+
+
+def test_every_operation_scope_is_declared_by_its_api() -> None:
+    from reference_server.apis import definitions
+    from reference_server.core.spec import load_document
+
+    for api in definitions():
+        for operation in load_document(api.spec_path).operations.values():
+            assert set(operation.scopes) <= api.scopes, (api.name, operation.id)
+            assert api.auth != "jwt" or operation.scopes, (api.name, operation.id)
+
+
+# serve --help ----------------------------------------------------------------------------------
+
+
+def test_serve_help_describes_apis_credentials_config_and_faults() -> None:
+    from reference_server.faults import FAULTS
+
+    result = subprocess.run(
+        [sys.executable, "-m", "reference_server", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "/klanten/api/v1" in text and "Klanten API 1.0.0" in text
+    assert DEMO_CLIENT_ID in text and DEMO_SECRET in text and "demo-token" in text
+    from reference_server.config import _SERVER_KEYS
+
+    for key in (
+        *_SERVER_KEYS,
+        "[notificaties]",
+        "url",
+        "client_id",
+        "secret",
+        "scopes",
+        "[[tokens]]",
+        "key",
+        "name",
+    ):
+        assert key in text, key
+    assert "REFERENCE_SERVER_FAULTS" in text
+    lines = text.splitlines()
+    for name, fault in FAULTS.items():
+        assert any(line.split()[:1] == [name] and fault.description in line for line in lines), name
+
+
+# the database file -----------------------------------------------------------------------------
+
+
+def test_a_database_of_another_layout_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE audittrail (id INTEGER PRIMARY KEY, uuid TEXT, klant_uuid"
+            " TEXT, data TEXT)"
+        )
+    result = serve(tmp_path, "--db", str(path))
+    assert result.returncode == 2, result.stderr
+    assert "another version of the reference server" in result.stderr
+    assert str(path) in result.stderr

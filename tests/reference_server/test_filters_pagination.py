@@ -16,7 +16,9 @@ import pytest
 
 from klanten_conformance.stubs import SubjectRegistry
 from klanten_conformance.testdata import random_bsn, random_rsin, random_vestigingsnummer
-from reference_server.api import FILTERS
+from reference_server.core.spec import load_document
+from reference_server.klanten.api import SPEC_PATH
+from reference_server.klanten.klant import FILTERS
 from tests.reference_server.conftest import API, Server
 
 
@@ -125,11 +127,23 @@ def _value(klant: dict, filter_name: str) -> object:
     return klant.get(filter_name)
 
 
+def _implied_subject_type(name: str) -> str | None:
+    spec = FILTERS.get(name)
+    return spec.implies.get("subject_type") if spec is not None else None
+
+
+#: every filter of klant_list (the query parameters of the document but page) that a
+#: niet-natuurlijk persoon's klanten can match
 NNP_FILTERS = [
     name
-    for name, (subject_type, _) in FILTERS.items()
-    if subject_type in (None, "niet_natuurlijk_persoon")
+    for name in load_document(SPEC_PATH).operations["klant_list"].query
+    if name != "page" and _implied_subject_type(name) in (None, "niet_natuurlijk_persoon")
 ]
+
+
+def test_every_filter_is_tried() -> None:
+    """The filters tried below are the document's, less those of other subject types."""
+    assert len(NNP_FILTERS) == 15, NNP_FILTERS
 
 
 @pytest.mark.parametrize("name", NNP_FILTERS)

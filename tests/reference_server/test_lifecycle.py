@@ -290,3 +290,28 @@ def test_unknown_klant_put_is_404(server: Server) -> None:
         headers=server.headers(),
     )
     assert response.status_code == 404
+
+
+def test_identity_keys_follow_changes_and_deletes(server: Server) -> None:
+    """A klant is listed for the identities it holds now: its keys are rewritten on every
+    change and removed with the klant."""
+    rsin = random_rsin()
+    body, authn = server.niet_natuurlijk_persoon(rsin)
+    body["subjectIdentificatie"]["annIdentificatie"] = "ANN-A"
+    url = server.create(body, authn).json()["url"]
+
+    def listed(identificatie: str) -> list[str]:
+        found = server.list(("niet_natuurlijk_persoon", identificatie))
+        return [k["url"] for k in found.json()["results"]]
+
+    assert listed("ANN-A") == [url] and listed(rsin) == [url]
+    changed = {"subjectIdentificatie": {"innNnpId": rsin, "annIdentificatie": "ANN-B"}}
+    response = server.client.patch(url, json=changed, headers=server.headers(authn))
+    assert response.status_code == 200, response.text
+    assert listed("ANN-A") == [] and listed("ANN-B") == [url]
+    assert server.client.delete(url, headers=server.headers(authn)).status_code == 204
+    conn = server.client.app.state.store.conn
+    uuid = url.rsplit("/", 1)[1]
+    assert conn.execute("SELECT COUNT(*) FROM resource_key WHERE uuid = ?", (uuid,)).fetchone() == (
+        0,
+    )

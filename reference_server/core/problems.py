@@ -46,13 +46,34 @@ class ApiError(Exception):
         return f"{self.status} {self.code}: {self.detail}"
 
 
+class Crash(Exception):  # noqa: N818 - it is what it does
+    """A defect on purpose (a real-world fault): escapes every handler of the API, so the
+    framework answers a bare ``500 Internal Server Error`` instead of a problem body."""
+
+
 def validation_error(params: list[InvalidParam], detail: str | None = None) -> ApiError:
     names = ", ".join(sorted({p.name for p in params}))
     return ApiError(400, "invalid", detail or f"Invalid input for: {names}.", params)
 
 
+def not_found(detail: str) -> ApiError:
+    return ApiError(404, "not_found", detail)
+
+
+def unique_params(params: list[InvalidParam]) -> list[InvalidParam]:
+    """``params`` without repeats of the same (name, code)."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for param in params:
+        if (param.name, param.code) not in seen:
+            seen.add((param.name, param.code))
+            kept.append(param)
+    return kept
+
+
 def problem_body(error: ApiError, *, full_shape: bool = True) -> dict:
-    """The ZGW ``Fout``/``ValidatieFout`` body; ``full_shape=False`` is the OAS-03 fault."""
+    """The ZGW ``Fout``/``ValidatieFout`` body; ``full_shape=False`` leaves out ``code`` and
+    ``instance`` (fault OAS-03)."""
     body: dict = {
         "type": f"urn:klanten-conformance:fout:{error.code}",
         "code": error.code,

@@ -1,4 +1,4 @@
-"""Publishing ZGW notifications (kanaal ``klanten``) from a transactional outbox.
+"""Publishing ZGW notifications, each on its API's kanaal, from a transactional outbox.
 
 A change and its notification are written in one database transaction; a background thread
 delivers the outbox to ``notificaties_url``. When the receiver is down the message stays in the
@@ -16,24 +16,26 @@ import httpx
 import jwt
 
 from reference_server.config import Settings
-from reference_server.storage import Outbox
+from reference_server.core.storage import Outbox
 
 log = logging.getLogger("reference_server.notificaties")
 
-KANAAL = "klanten"
 MAX_PAUSE_SECONDS = 300.0
 FIRST_PAUSE_SECONDS = 0.5
 
 
-def notification(actie: str, klant_url: str, subject_type: str | None) -> dict:
+def notification(
+    kanaal: str, resource: str, actie: str, hoofd_object: str, url: str, kenmerken: dict
+) -> dict:
+    """The ZGW notification of one change."""
     return {
-        "kanaal": KANAAL,
-        "hoofdObject": klant_url,
-        "resource": "klant",
-        "resourceUrl": klant_url,
+        "kanaal": kanaal,
+        "hoofdObject": hoofd_object,
+        "resource": resource,
+        "resourceUrl": url,
         "actie": actie,
         "aanmaakdatum": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        "kenmerken": {"subjectType": subject_type or ""},
+        "kenmerken": kenmerken,
     }
 
 
