@@ -174,6 +174,10 @@ class RecordingClient:
             self._record(prepared, None, started, error=f"{type(exc).__name__}: {exc}")
             raise
         self._record(prepared, response, started)
+        if response.status_code >= 500:
+            # a server that errors may close the connection without saying so: the next
+            # request gets a connection of its own instead of failing on a dead one
+            self.session.close()
         return response
 
     def _record(

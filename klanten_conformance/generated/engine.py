@@ -187,6 +187,8 @@ class Fuzzer:
                 )
             return
         run.statuses[mode][response.status_code] += 1
+        if response.status_code >= 500:
+            self.session.close()  # the server may have dropped the connection with its error
         self.steering.register(response)
         exchange = registry.Exchange(
             case=case,

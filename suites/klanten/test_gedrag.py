@@ -234,7 +234,8 @@ def test_if_none_match(klanten: KlantenClient) -> None:
 def test_audittrail(klanten: KlantenClient) -> None:
     """AUDIT-01: create, PUT and PATCH each add an audittrail entry; reads add none.
 
-    Method: create, PUT, PATCH, GET a klant; list its audittrail → 3 entries in order with
+    Method: create, PUT, PATCH, GET a klant; list its audittrail → 3 entries about it (entries
+    about other klanten are judged by OAS-09) in order with
     actie, resultaat, hoofdObject/resourceUrl, resource, oud/nieuw and the token's user; each
     entry is readable by its own URL.
     """
@@ -249,6 +250,8 @@ def test_audittrail(klanten: KlantenClient) -> None:
     checks.expect_true(
         "AUDIT-01", isinstance(entries, list), "an array of audittrail entries", str(entries), trail
     )
+    # entries about other klanten are OAS-09's finding (a sub-resource shows its own parent's)
+    entries = [e for e in entries if isinstance(e, dict) and e.get("resourceUrl") in (url, None)]
     acties = [e.get("actie") for e in entries]
     checks.expect_equal("AUDIT-01", acties, ["create", "update", "partial_update"], "acties", trail)
     expected = [(201, None, created), (200, created, put), (200, put, patch)]
