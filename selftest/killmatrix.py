@@ -121,6 +121,7 @@ def load_exceptions(
     allowed: dict[str, dict[str, str]] = {}
     for index, item in enumerate(data.get("exceptions") or [], start=1):
         where = f"{path}: exception #{index}"
+        # a fault may have several entries, each a group of rules with its own reason
         if not isinstance(item, dict) or set(item) != {"fault", "rules", "reason"}:
             raise KillMatrixError(f"{where}: expected exactly the keys fault, rules, reason")
         fault, rules, reason = item["fault"], item["rules"], item["reason"]
@@ -145,31 +146,64 @@ def load_exceptions(
 
 
 def own_rule(fault: str) -> str:
-    """The rule a fault breaks: its name up to the variant (``KLOK01-C3/x`` -> ``KLOK01-C3``)."""
-    return fault.split("/", 1)[0]
+    """The rule a fault breaks: the fault table's ``rule``, or for a name the table does not
+    know, the name up to the variant (``KLOK01-C3/x`` -> ``KLOK01-C3``)."""
+    from reference_server.faults import FAULTS
+
+    known = FAULTS.get(fault)
+    return known.rule if known is not None else fault.split("/", 1)[0]
+
+
+def fault_kind(fault: str) -> str:
+    from reference_server.faults import FAULTS
+
+    known = FAULTS.get(fault)
+    return known.kind if known is not None else "clean"
+
+
+def suite_apis() -> list[str]:
+    from klanten_conformance import apis
+
+    return apis.known()
 
 
 def klanten_rules(catalogue: Catalogue) -> list[Rule]:
-    """The rules of the Klanten API that the suites test (the columns of the matrix)."""
+    """The rules the suites test (the columns of the matrix): those of every API with a suite."""
+    tested = set(suite_apis())
     return [
         rule
         for rule in catalogue.rules.values()
-        if rule.api == "klanten" and not rule.not_tested_reason
+        if rule.api in tested and not rule.not_tested_reason
     ]
 
 
 def coverage(catalogue: Catalogue, faults: Iterable[str]) -> dict[str, list[str]]:
-    """Per rule of the Klanten API (tested or not) the faults that break it."""
+    """Per rule of an API with a suite (tested or not) the faults that break it."""
     faults = list(faults)
+    tested = set(suite_apis())
     return {
         rule.id: [f for f in faults if own_rule(f) == rule.id]
         for rule in catalogue.rules.values()
-        if rule.api == "klanten"
+        if rule.api in tested
     }
 
 
+def sample(catalogue: Catalogue, faults: Iterable[str]) -> list[str]:
+    """Every real-world fault and the first clean fault of each conformance class."""
+    chosen, classes = [], set()
+    for fault in faults:
+        rule = catalogue.rules.get(own_rule(fault))
+        rule_class = rule.rule_class if rule else "?"
+        if fault_kind(fault) != "clean":
+            chosen.append(fault)
+        elif rule_class not in classes:
+            classes.add(rule_class)
+            chosen.append(fault)
+    return chosen
+
+
 def uncovered_rules(catalogue: Catalogue, faults: Iterable[str]) -> list[str]:
-    """Klanten rules with no fault and no ``not_faultable_reason``."""
+    """Rules with a suite but with no fault and no ``not_faultable_reason``."""
     return [
         rule_id
         for rule_id, names in coverage(catalogue, faults).items()
@@ -192,6 +226,8 @@ class RunOutcome:
     log: str
     error: str = ""
     attempt: int = 1
+    #: rule -> reason, for the rules the run could not judge (inconclusive: the cause)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -223,12 +259,17 @@ def run_id(fault: str, attempt: int = 1) -> str:
 
 
 def read_verdicts(run_dir: Path) -> dict[str, str]:
+    return {rule_id: verdict for rule_id, (verdict, _) in read_results(run_dir).items()}
+
+
+def read_results(run_dir: Path) -> dict[str, tuple[str, str]]:
+    """rule id -> (verdict, reason) of a run's ``conformance.json``."""
     from klanten_conformance.report import json_report
 
     result = json_report.read(run_dir)
     if result.status != "complete":
         raise KillMatrixError(f"the run did not complete: {result.error or result.status}")
-    return {rule.id: rule.verdict for _, rule in result.rules()}
+    return {rule.id: (rule.verdict, rule.reason) for _, rule in result.rules()}
 
 
 class _Job:
@@ -297,11 +338,19 @@ class _Job:
 
     def outcome(self, error: str = "") -> RunOutcome:
         verdicts: dict[str, str] = {}
+        reasons: dict[str, str] = {}
         if not error:
             try:
-                verdicts = read_verdicts(self.run_dir)
+                results = read_results(self.run_dir)
             except (OSError, ValueError, KeyError, KillMatrixError) as exc:
                 error = f"no usable conformance.json: {exc}"
+            else:
+                verdicts = {rule_id: verdict for rule_id, (verdict, _) in results.items()}
+                reasons = {
+                    rule_id: reason
+                    for rule_id, (verdict, reason) in results.items()
+                    if verdict == "inconclusive"
+                }
         if not error and self.returncode not in (0, 1):
             error = f"the run ended with exit status {self.returncode}"
         return RunOutcome(
@@ -313,6 +362,7 @@ class _Job:
             log=str(self.log),
             error=error,
             attempt=self.attempt,
+            reasons=reasons,
         )
 
 
@@ -475,25 +525,34 @@ class FaultVerdict:
     error: str = ""
     run_dir: str = ""
     attempts: int = 1
+    kind: str = "clean"
+    #: rules the fault left inconclusive, with the cause the run names (allowed: a blocked
+    #: check is no verdict)
+    inconclusive: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def cascade(self) -> list[str]:
+        """Other rules that failed without a listed reason: what the cascade check forbids."""
+        return [*self.not_specific, *self.unlisted]
 
     @property
     def ok(self) -> bool:
-        return not self.error and self.killed and not self.not_specific and not self.unlisted
+        return not self.error and self.killed and not self.cascade
 
     @property
     def status(self) -> str:
         if self.error:
             return f"ERROR: {self.error}"
         parts = ["killed" if self.killed else f"NOT KILLED ({self.rule}: {self.own_verdict})"]
-        if self.not_specific:
-            parts.append("NOT SPECIFIC: " + ", ".join(self.not_specific))
-        if self.unlisted:
-            parts.append("unlisted: " + ", ".join(self.unlisted))
+        if self.cascade:
+            parts.append("CASCADE: " + ", ".join(self.cascade))
         listed = [r for r, reason in self.others.items() if reason]
         if listed:
             parts.append("excepted: " + ", ".join(listed))
         if not self.others:
             parts.append("specific")
+        if self.inconclusive:
+            parts.append("inconclusive: " + ", ".join(self.inconclusive))
         if self.stale:
             parts.append("stale exception: " + ", ".join(self.stale))
         return "; ".join(parts)
@@ -501,6 +560,7 @@ class FaultVerdict:
     def to_dict(self) -> dict[str, Any]:
         return {
             "fault": self.fault,
+            "kind": self.kind,
             "description": self.description,
             "rule": self.rule,
             "class": self.rule_class,
@@ -509,6 +569,8 @@ class FaultVerdict:
             "killed": self.killed,
             "own_verdict": self.own_verdict,
             "specific": not self.not_specific,
+            "cascade": self.cascade,
+            "inconclusive": self.inconclusive,
             "ok": self.ok,
             "status": self.status,
             "other_failures": [
@@ -548,9 +610,12 @@ def judge(outcome: RunOutcome, catalogue: Catalogue, exceptions: Exceptions) -> 
         else:
             unlisted.append(rule_id)
     stale = [r for r in exceptions.allowed.get(fault, {}) if r not in others]
+    known = FAULTS.get(fault)
     return FaultVerdict(
         fault=fault,
-        description=FAULTS.get(fault, ""),
+        description=known.description if known is not None else "",
+        kind=fault_kind(fault),
+        inconclusive={r: why for r, why in outcome.reasons.items() if r != own_rule(fault)},
         rule=own_rule(fault),
         rule_class=rule_class,
         level=rule.level if rule else "?",
@@ -625,6 +690,8 @@ class Matrix:
             "kill_rate": round(self.kill_rate, 4),
             "killed": self.killed,
             "specific": sum(1 for f in self.faults if not f.not_specific),
+            "real_world": sum(1 for f in self.faults if f.kind == "real-world"),
+            "cascades": sum(1 for f in self.faults if f.cascade),
             "ok": self.ok,
             "rules": self.rules,
             "not_faultable": self.not_faultable,
@@ -645,15 +712,17 @@ class Matrix:
         return out
 
     def summary(self) -> list[str]:
-        specific = sum(1 for f in self.faults if not f.not_specific)
         excepted = sum(1 for f in self.faults if any(f.others.values()))
+        cascades = sum(1 for f in self.faults if f.cascade)
+        real = sum(1 for f in self.faults if f.kind == "real-world")
+        inconclusive = sum(len(f.inconclusive) for f in self.faults)
         lines = [
-            f"kill matrix: {len(self.faults)} faults x {len(self.rules)} rules, "
-            f"jobs {self.jobs}, --oas-examples {self.oas_examples}, wall time "
-            f"{self.wall_seconds:.0f}s",
+            f"kill matrix: {len(self.faults)} faults ({len(self.faults) - real} clean, "
+            f"{real} real-world) x {len(self.rules)} rules, jobs {self.jobs}, "
+            f"--oas-examples {self.oas_examples}, wall time {self.wall_seconds:.0f}s",
             f"kill rate {self.killed}/{len(self.faults)} ({100 * self.kill_rate:.0f}%); "
-            f"specific {specific}/{len(self.faults)} "
-            f"({excepted} with listed exceptions)",
+            f"cascades {cascades}; faults with listed exceptions {excepted}; "
+            f"rules left inconclusive (with their cause) {inconclusive}",
         ]
         if self.not_faultable:
             lines.append("not faultable: " + ", ".join(self.not_faultable))
@@ -666,8 +735,9 @@ class Matrix:
         return lines
 
     def grid(self) -> list[str]:
-        """The full fault x rule grid: X fail, w warning, . pass, - not applicable/tested."""
-        marks = {"fail": "X", "warning": "w", "pass": "."}
+        """The fault x rule grid: X fail, w warning, i inconclusive, . pass, - not run/N/A;
+        the last column is the cascade check (C: another rule failed unlisted)."""
+        marks = {"fail": "X", "warning": "w", "pass": ".", "inconclusive": "i"}
         width = max([len(f.fault) for f in self.faults] + [10])
         header_height = max(len(r) for r in self.rules) if self.rules else 0
         lines = []
@@ -676,9 +746,12 @@ class Matrix:
             lines.append(" " * (width + 2) + cells)
         for fault in self.faults:
             cells = "".join(marks.get(fault.verdicts.get(r, ""), "-") for r in self.rules)
-            lines.append(f"{fault.fault:<{width}}  {cells}")
+            lines.append(f"{fault.fault:<{width}}  {cells}  {'C' if fault.cascade else ' '}")
         lines.append("")
-        lines.append("X fail (MUST), w warning (SHOULD), . pass, - not applicable or not run")
+        lines.append(
+            "X fail (MUST), w warning (SHOULD), i inconclusive, . pass, - not applicable or "
+            "not run; C in the last column: a cascade (another rule failed, not listed)"
+        )
         return lines
 
 
@@ -707,11 +780,16 @@ def build_parser() -> argparse.ArgumentParser:
         prog="klanten-conformance killmatrix",
         description=(
             "Run the suites against the reference server once per fault switch and show "
-            "which rules each fault makes fail (kill rate and specificity)."
+            "which rules each fault makes fail (kill rate and the cascade check)."
         ),
     )
     parser.add_argument("--jobs", "-j", type=int, default=2, help="runs in parallel (2)")
     parser.add_argument("--faults", help="comma-separated faults to run (default: all)")
+    parser.add_argument(
+        "--sample",
+        action="store_true",
+        help="a quick matrix: every real-world fault and the first clean fault of each class",
+    )
     parser.add_argument(
         "--oas-examples",
         type=int,
@@ -753,6 +831,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.faults:
             chosen = parse_faults(args.faults.split(","))
             faults = [f for f in FAULTS if f in chosen]
+        elif args.sample:
+            faults = sample(catalogue, FAULTS)
         else:
             faults = list(FAULTS)
         exceptions = load_exceptions(args.exceptions, catalogue)
