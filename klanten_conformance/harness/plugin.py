@@ -97,6 +97,7 @@ def run_context(config: pytest.Config) -> RunContext | None:
     return config.stash.get(CONTEXT, None)
 
 
+@pytest.hookimpl(trylast=True)  # after the terminal reporter registered (--verdicts-only)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{RULE_MARKER}(*ids): the rule ids of the catalogue this test proves"
@@ -112,6 +113,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"klanten-conformance: {exc}") from None
     config.stash[CONTEXT] = context
     config.stash[HARNESS] = Harness(context)
+    if context.verdicts_only and not is_worker(config):
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:  # machine mode: only the verdict lines are printed
+            config.pluginmanager.unregister(reporter)
     from klanten_conformance.report.plugin import register
 
     register(config, context)

@@ -17,6 +17,7 @@ a run that ran leaves a report.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 import re
@@ -188,13 +189,6 @@ class ReportPlugin:
 
     # every process -------------------------------------------------------------------------
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_configure(self, config: pytest.Config) -> None:
-        if self.context.verdicts_only and not self.worker:
-            reporter = config.pluginmanager.get_plugin("terminalreporter")
-            if reporter is not None:
-                config.pluginmanager.unregister(reporter)
-
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> None:
         # the session started (the targets passed their preflight); --collect-only judges nothing
@@ -357,6 +351,8 @@ class ReportPlugin:
         self.counter.uninstall()
         if not self.worker and not self.ran and self.context.run_id is None:
             shutil.rmtree(self.run_dir, ignore_errors=True)  # the run never started or judged
+            with contextlib.suppress(OSError):
+                self.run_dir.parent.rmdir()  # and the reports folder, if that left it empty
         if self.context.verdicts_only and self.result is not None and not self.worker:
             for line in verdict_lines(self.result):
                 sys.stdout.write(line + "\n")
