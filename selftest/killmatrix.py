@@ -50,6 +50,8 @@ EXCEPTIONS_PATH = ROOT / "specs" / "killmatrix-exceptions.yaml"
 SCHEMA = "klanten-conformance/killmatrix/1"
 FAULTS_ENV = "REFERENCE_SERVER_FAULTS"
 BASELINE = ""
+#: the baseline of a profile other than the default: ``baseline:<profile>``
+BASELINE_PREFIX = "baseline:"
 FAILING = ("fail", "warning")
 DEFAULT_OAS_EXAMPLES = 5
 DEFAULT_OAS_SEED = 1
@@ -231,7 +233,10 @@ class RunOutcome:
 
     @property
     def label(self) -> str:
-        return self.fault or "(baseline)"
+        if is_baseline(self.fault):
+            profile = self.fault.removeprefix(BASELINE_PREFIX)
+            return f"(baseline {profile})" if profile else "(baseline)"
+        return self.fault
 
     def failing(self) -> list[str]:
         return [rule_id for rule_id, verdict in self.verdicts.items() if verdict in FAILING]
@@ -253,7 +258,52 @@ def run_args(oas_examples: int, oas_seed: int | None, extra: Sequence[str] = ())
     return [*args, *extra]
 
 
+def is_baseline(name: str) -> bool:
+    return name == BASELINE or name.startswith(BASELINE_PREFIX)
+
+
+def baselines(catalogue: Catalogue) -> list[str]:
+    """One baseline per profile with an API that has a suite (the default profile's first)."""
+    tested = set(suite_apis())
+    names = []
+    for profile in catalogue.profiles.values():
+        if not tested & set(profile.apis):
+            continue
+        names.append(BASELINE if profile.id == catalogue.default_profile
+                     else BASELINE_PREFIX + profile.id)
+    return sorted(names, key=lambda n: n != BASELINE)
+
+
+def scope(name: str, catalogue: Catalogue) -> list[str]:
+    """The run arguments that scope one run: a baseline runs its profile whole; a fault runs
+    the profile of its API, with only its API and the APIs that use it."""
+    from klanten_conformance import apis
+
+    if is_baseline(name):
+        profile = name.removeprefix(BASELINE_PREFIX)
+        return ["--profile", profile] if profile else []
+    from reference_server.faults import FAULTS
+
+    known = FAULTS.get(name)
+    rule = catalogue.rules.get(own_rule(name))
+    api = known.api if known is not None else (rule.api if rule else "klanten")
+    profile = next(
+        (p for p in catalogue.profiles.values() if api in p.apis),
+        catalogue.profiles.get(catalogue.default_profile or ""),
+    )
+    if profile is None:
+        return []
+    tested = set(suite_apis())
+    used_by = [
+        other for other in profile.apis
+        if other in tested and other != api and api in apis.get(other).uses
+    ]
+    return ["--profile", profile.id, "--api", ",".join([api, *used_by])]
+
+
 def run_id(fault: str, attempt: int = 1) -> str:
+    if is_baseline(fault):
+        fault = fault.replace(":", "-").replace(".", "_")
     name = fault.replace("/", "_") if fault else "baseline"
     return name if attempt == 1 else f"{name}-attempt{attempt}"
 
@@ -443,8 +493,12 @@ def run_all(
     fork: bool | None = None,
     baseline_ok: Callable[[RunOutcome], str] | None = None,
     progress: Callable[[RunOutcome, int, int, bool], None] | None = None,
-) -> tuple[RunOutcome, list[RunOutcome]]:
-    """Run the baseline and every fault, ``jobs`` at a time; stop early if the baseline fails.
+    baseline_names: Sequence[str] = (BASELINE,),
+    scope_of: Callable[[str], list[str]] = lambda name: [],
+) -> tuple[list[RunOutcome], list[RunOutcome]]:
+    """Run the baselines and every fault, ``jobs`` at a time; stop early if a baseline fails.
+
+    ``scope_of(name)`` gives the arguments that scope the run of a fault or baseline.
 
     ``baseline_ok`` returns an error text for an unusable baseline ("" when it is fine).
     ``progress(outcome, finished, total, retrying)`` is called whenever a run ends.
@@ -453,16 +507,16 @@ def run_all(
         fork = hasattr(os, "fork") and threading.active_count() == 1
     if fork:
         warm_up()
-    args = run_args(oas_examples, oas_seed)
-    queue: list[tuple[str, int]] = [(fault, 1) for fault in (BASELINE, *faults)]
+    queue: list[tuple[str, int]] = [(name, 1) for name in (*baseline_names, *faults)]
     total = len(queue)
     running: list[_Job] = []
     done: dict[str, RunOutcome] = {}
-    baseline: RunOutcome | None = None
+    found: list[RunOutcome] = []
     try:
         while queue or running:
             while queue and len(running) < max(1, jobs):
                 fault, attempt = queue.pop(0)
+                args = run_args(oas_examples, oas_seed, scope_of(fault))
                 running.append(_Job(fault, args, runs_dir, fork, attempt))
             time.sleep(0.05)
             for job in list(running):
@@ -483,19 +537,19 @@ def run_all(
                     progress(outcome, len(done), total, retrying)
                 if retrying:
                     continue
-                if job.fault == BASELINE:
-                    baseline = outcome
+                if job.fault in baseline_names:
+                    found.append(outcome)
                     problem = outcome.error or (baseline_ok(outcome) if baseline_ok else "")
                     if problem:
                         raise KillMatrixError(
-                            f"the baseline run (no fault) must pass every rule: {problem} "
-                            f"(log: {outcome.log})"
+                            f"the baseline run {outcome.label} (no fault) must pass every "
+                            f"rule: {problem} (log: {outcome.log})"
                         )
     finally:
         for job in running:
             job.kill()
-    assert baseline is not None
-    return baseline, [done[fault] for fault in faults]
+    assert len(found) == len(baseline_names)
+    return found, [done[fault] for fault in faults]
 
 
 # judging -------------------------------------------------------------------------------------
@@ -634,11 +688,15 @@ def judge(outcome: RunOutcome, catalogue: Catalogue, exceptions: Exceptions) -> 
 
 
 def baseline_problem(catalogue: Catalogue) -> Callable[[RunOutcome], str]:
+    """A baseline must pass every rule of its profile's APIs that have a suite."""
+
     def check(outcome: RunOutcome) -> str:
+        profile = outcome.fault.removeprefix(BASELINE_PREFIX) or catalogue.default_profile
+        apis_of = set(catalogue.profiles[profile].apis) if profile in catalogue.profiles else set()
         wrong = {
             rule.id: outcome.verdicts.get(rule.id, "missing")
             for rule in klanten_rules(catalogue)
-            if outcome.verdicts.get(rule.id) != "pass"
+            if rule.api in apis_of and outcome.verdicts.get(rule.id) != "pass"
         }
         return ", ".join(f"{r} {v}" for r, v in wrong.items())
 
@@ -857,7 +915,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def progress(outcome: RunOutcome, count: int, total: int, retrying: bool) -> None:
         if retrying:
             status = f"no verdicts, running it again: {outcome.error}"
-        elif outcome.fault:
+        elif not is_baseline(outcome.fault):
             status = judge(outcome, catalogue, exceptions).status
         else:
             status = outcome.error or "baseline run"
@@ -868,7 +926,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     clock = time.monotonic()
     try:
-        baseline, outcomes = run_all(
+        found, outcomes = run_all(
             faults,
             runs_dir=runs_dir,
             jobs=args.jobs,
@@ -878,7 +936,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             fork=args.fork,
             baseline_ok=baseline_problem(catalogue),
             progress=progress,
+            baseline_names=baselines(catalogue),
+            scope_of=lambda name: scope(name, catalogue),
         )
+        baseline = found[0]
     except KillMatrixError as exc:
         print(f"klanten-conformance killmatrix: {exc}", file=sys.stderr)
         return 2

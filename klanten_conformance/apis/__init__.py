@@ -72,6 +72,9 @@ class ApiDefinition:
     scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: rules covering the behaviour an arrange step relies on (operationId -> rule id)
     covering: Mapping[str, str] = field(default_factory=dict)
+    #: APIs of the same profile this API's suites use (a fault of one of them may show in
+    #: this API's rules too: the kill matrix runs them together)
+    uses: tuple[str, ...] = ()
 
     @property
     def url_option(self) -> str:

@@ -187,7 +187,7 @@ def fake_jobs(monkeypatch: pytest.MonkeyPatch) -> type[_FakeJob]:
 def test_a_run_without_verdicts_is_run_once_more(tmp_path: Path, fake_jobs) -> None:
     fake_jobs.script = {("CACHE-02", 1): "port taken", ("CACHE-03", 1): "x", ("CACHE-03", 2): "x"}
     seen: list[tuple[str, bool]] = []
-    baseline, outcomes = killmatrix.run_all(
+    (baseline,), outcomes = killmatrix.run_all(
         ["CACHE-02", "CACHE-03"],
         runs_dir=tmp_path,
         jobs=1,
@@ -264,3 +264,23 @@ def test_every_fault_is_killed_by_its_own_rule_and_no_other(tmp_path: Path) -> N
     assert (output / "killmatrix.txt").read_text(encoding="utf-8").count("killed") >= len(expected)
     wall = matrix["wall_seconds"]
     print(f"kill matrix: {len(expected)} faults, wall time {seconds:.0f}s (matrix {wall}s)")
+
+
+def test_a_fault_runs_the_profile_and_api_it_belongs_to() -> None:
+    catalogue = load_catalogue()
+    assert killmatrix.baselines(catalogue)[0] == killmatrix.BASELINE
+    assert killmatrix.scope(killmatrix.BASELINE, catalogue) == []
+    args = killmatrix.scope("CACHE-03", catalogue)
+    assert args[:2] == ["--profile", "klanten-1.0"]
+    assert args[2] == "--api" and args[3].split(",")[0] == "klanten"
+    assert killmatrix.own_rule("CRASH/zelfstandige") == FAULTS["CRASH/zelfstandige"].rule
+
+
+def test_the_sample_has_every_real_world_fault_and_one_clean_fault_per_class() -> None:
+    catalogue = load_catalogue()
+    chosen = killmatrix.sample(catalogue, FAULTS)
+    assert {f for f in FAULTS if FAULTS[f].kind == "real-world"} <= set(chosen)
+    clean = [f for f in chosen if FAULTS[f].kind == "clean"]
+    classes = [catalogue.rules[own_rule(f)].rule_class for f in clean]
+    assert len(classes) == len(set(classes))
+    assert set(classes) == {catalogue.rules[own_rule(f)].rule_class for f in FAULTS}
