@@ -29,8 +29,16 @@ def _finding(f: Finding) -> str:
     single = f"{head}{f.message} {where}"
     if len(single) <= WIDTH:
         return single
-    lines = textwrap.wrap(f.message, WIDTH, initial_indent=head, subsequent_indent=INDENT,
-                          break_long_words=False, break_on_hyphens=False) or [head.rstrip()]
+    first_word = f.message.split(" ", 1)[0]
+    if len(head) + len(first_word) > WIDTH:
+        # a long path: the location on a line of its own, the message below it
+        lines = [head.rstrip(), *textwrap.wrap(f.message, WIDTH, initial_indent=INDENT,
+                                               subsequent_indent=INDENT,
+                                               break_long_words=False, break_on_hyphens=False)]
+    else:
+        lines = textwrap.wrap(f.message, WIDTH, initial_indent=head, subsequent_indent=INDENT,
+                              break_long_words=False,
+                              break_on_hyphens=False) or [head.rstrip()]
     if len(lines[-1]) + 1 + len(where) <= WIDTH:
         lines[-1] += " " + where
     else:
