@@ -1,4 +1,5 @@
-"""``badge.json``: shields.io endpoint badges, passed/total MUST rules overall and per class.
+"""``badge.json``: shields.io endpoint badges, the verdict and passed/total MUST rules, overall and
+per class ("incomplete · 7/8 MUST": the words are the verdict engine's, as everywhere else).
 
 Serve the file and point ``https://img.shields.io/endpoint?url=...`` at it.
 """
@@ -9,18 +10,29 @@ import json
 from pathlib import Path
 from typing import Any
 
-from klanten_conformance.report.model import FAIL, INTERRUPTED, NOT_RUN, RunResult
+from klanten_conformance.report.model import (
+    FAIL,
+    INCOMPLETE,
+    INTERRUPTED,
+    NOT_APPLICABLE,
+    NOT_RUN,
+    PASS,
+    RunResult,
+)
 
 FILENAME = "badge.json"
 LABEL = "conformance"
 
 
-def _color(passed: int, total: int, failed: bool) -> str:
-    if failed:
-        return "red"
-    if total and passed == total:
-        return "brightgreen"
-    return "yellow"
+_COLORS = {PASS: "brightgreen", FAIL: "red", INCOMPLETE: "yellow", NOT_APPLICABLE: "lightgrey"}
+
+
+def _message(verdict: str, passed: int, total: int) -> str:
+    return f"{verdict} · {passed}/{total} MUST" if total else verdict
+
+
+def _color(verdict: str) -> str:
+    return _COLORS.get(verdict, "lightgrey")
 
 
 def badge(result: RunResult) -> dict[str, Any]:
@@ -31,8 +43,8 @@ def badge(result: RunResult) -> dict[str, Any]:
     return {
         "schemaVersion": 1,
         "label": f"{LABEL} {result.profile}",
-        "message": f"{passed}/{total} MUST",
-        "color": _color(passed, total, result.verdict == FAIL),
+        "message": _message(result.verdict, passed, total),
+        "color": _color(result.verdict),
     }
 
 
@@ -45,8 +57,8 @@ def class_badges(result: RunResult) -> dict[str, dict[str, Any]]:
         badges[rule_class.id] = {
             "schemaVersion": 1,
             "label": f"{LABEL} {rule_class.id}",
-            "message": f"{passed}/{total} MUST",
-            "color": _color(passed, total, rule_class.verdict == FAIL),
+            "message": _message(rule_class.verdict, passed, total),
+            "color": _color(rule_class.verdict),
         }
     return badges
 

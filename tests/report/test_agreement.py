@@ -71,6 +71,14 @@ def _index(run_dir: Path, name: str) -> dict[str, str]:
     return {m.group(1): m.group(2).replace("-", " ") for m in re.finditer(pattern, text)}
 
 
+def _badges(run_dir: Path) -> tuple[str, dict[str, str]]:
+    def word(path: Path) -> str:
+        return json.loads(path.read_text(encoding="utf-8"))["message"].split(" · ")[0]
+
+    classes = {p.stem.removeprefix("badge-"): word(p) for p in run_dir.glob("badge-*.json")}
+    return word(run_dir / "badge.json"), classes
+
+
 def _assert_agree(done, cwd: Path, name: str) -> dict:
     (run_dir,) = run_dirs(cwd)
     data = json.loads((run_dir / "conformance.json").read_text(encoding="utf-8"))
@@ -96,6 +104,12 @@ def _assert_agree(done, cwd: Path, name: str) -> dict:
     assert term_classes == json_classes
     assert {k: html_classes[k] for k in json_classes} == json_classes
     assert {k: index_classes[k] for k in json_classes} == json_classes
+    overall, badge_classes = _badges(run_dir)
+    assert overall == data["verdict"]
+    assert {k: badge_classes[k] for k in json_classes if k in badge_classes} == {
+        k: v for k, v in json_classes.items() if k in badge_classes
+    }
+    assert set(badge_classes) >= {k for k, v in json_classes.items() if v != "not run"}
     return data
 
 

@@ -200,9 +200,12 @@ def test_badges(sample: RunResult, tmp_path: Path) -> None:
     overall = paths["badge.json"]
     assert overall["schemaVersion"] == 1
     passed, total = sample.must_score()
-    assert overall["message"] == f"{passed}/{total} MUST"
+    assert overall["message"] == f"{sample.verdict} · {passed}/{total} MUST"
     assert overall["color"] == "red"
-    assert paths["badge-klok01.json"]["color"] in ("yellow", "brightgreen")
+    for rule_class in sample.classes:
+        found = paths.get(f"badge-{rule_class.id}.json")
+        if found is not None:
+            assert found["message"].split(" · ")[0] == rule_class.verdict
     assert "badge-autorisatie.json" not in paths  # classes that did not run get none
 
 
