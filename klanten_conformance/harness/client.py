@@ -198,6 +198,22 @@ class ApiClient:
         with self.http.arranging(), checks.arranging(what, *covering):
             yield
 
+    def audit_entries(self, url: str, what: str = "reading the audit trail") -> list[dict]:
+        """The audit trail of the resource at ``url``, which holds at least the entry of its
+        create: an arrange step, blocked under the rule that covers the audit trail."""
+        rule = self.definition.covering.get("audittrail_list", "")
+        with self.arranging(what, rule):
+            response = self.get(f"{url}/audittrail")
+            entries = checks.expect_status(rule, response, 200)
+            checks.expect_true(
+                rule,
+                isinstance(entries, list) and bool(entries),
+                "at least the audittrail entry of the create",
+                str(entries)[:200],
+                response,
+            )
+        return entries
+
     def note(self, text: str) -> None:
         """Something the evidence should say about the check (e.g. which test data it used)."""
         self.notes.append(text)
