@@ -118,7 +118,11 @@ class KlantRules(ResourceRules):
     ) -> list[InvalidParam]:
         if call.fault("KLUIT-03") and action != CREATE:
             sent = call.body or {}
-            cleared = sorted(name for name, value in sent.items() if value in ("", None))
+            cleared = sorted(
+                name
+                for name, value in sent.items()
+                if value in ("", None) and name in (*TEXT_FIELDS, "adres")
+            )
             if cleared:
                 raise validation_error(
                     [InvalidParam(n, "blank", "May not be empty.") for n in cleared]
