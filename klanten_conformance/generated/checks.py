@@ -39,6 +39,8 @@ class Exchange:
     path_exists: bool = False
     #: the API's version pattern (API-version header)
     version: re.Pattern[str] = field(default_factory=lambda: re.compile(r"\d+\.\d+(\.\d+)?\S*"))
+    #: the deterministic probe the request is (``generated.probes``), None for a drawn case
+    probe: str | None = None
 
     @property
     def status(self) -> int:
@@ -168,6 +170,8 @@ def only_empty_query_values(case: Any, request: Any) -> bool:
 
 @check("robust", "an answer, never a 5xx")
 def no_server_error(exchange: Exchange) -> list[str] | None:
+    if exchange.probe is not None:
+        return None  # judged, with what was sent, by malformed_body_refused
     from schemathesis.checks import not_a_server_error
 
     return run_schemathesis(exchange, not_a_server_error)
@@ -175,13 +179,22 @@ def no_server_error(exchange: Exchange) -> list[str] | None:
 
 @check("robust", "invalid input refused with a 4xx")
 def invalid_input_refused(exchange: Exchange) -> list[str] | None:
-    if exchange.positive or exchange.valid_anyway:
+    if exchange.positive or exchange.valid_anyway or exchange.probe is not None:
         return None
     if only_empty_query_values(exchange.case, exchange.response.request):
         return None
     from schemathesis.specs.openapi.checks import negative_data_rejection
 
     return run_schemathesis(exchange, negative_data_rejection)
+
+
+@check("robust", "a body of the wrong JSON type, nested too deep or not UTF-8 refused with a 4xx")
+def malformed_body_refused(exchange: Exchange) -> list[str] | None:
+    if exchange.probe is None:
+        return None
+    if 400 <= exchange.status < 500:
+        return []
+    return [f"{exchange.probe} as the request body: HTTP {exchange.status}"]
 
 
 @check("implemented", "a valid request to a documented operation is not answered 404, 405 or 501")

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from klanten_conformance.apis import ApiDefinition
 from klanten_conformance.checks import Blocked
 from klanten_conformance.generated import checks as registry
+from klanten_conformance.generated.probes import BODY_PROBES, BodyProbe
 from klanten_conformance.http import redact
 from klanten_conformance.oas import operations
 
@@ -153,7 +154,20 @@ class Fuzzer:
             if self.seed_value is not None:
                 test = seed(self.seed_value)(test)
             test()
+        if operation.body:
+            self._probe_bodies(operation, operation_id, run)
         return run
+
+    def _probe_bodies(self, operation: Any, operation_id: str, run: OperationRun) -> None:
+        """Send every body probe (``generated.probes``) to the operation."""
+        run.statuses["probe"] = Counter()
+        for probe in BODY_PROBES:
+            case = operation.Case(
+                path_parameters={p.name: "" for p in operation.path_parameters},
+                body={},
+                media_type="application/json",
+            )
+            self._send(case, False, operation_id, run, probe)
 
     def _sender(self, positive: bool, operation_id: str, run: OperationRun) -> Any:
         def send(case: Any) -> None:
@@ -161,8 +175,15 @@ class Fuzzer:
 
         return send
 
-    def _send(self, case: Any, positive: bool, operation_id: str, run: OperationRun) -> None:
-        mode = "positive" if positive else "negative"
+    def _send(
+        self,
+        case: Any,
+        positive: bool,
+        operation_id: str,
+        run: OperationRun,
+        probe: BodyProbe | None = None,
+    ) -> None:
+        mode = "probe" if probe else "positive" if positive else "negative"
         prepared = self.steering.prepare(case, positive, operation_id)
         if prepared is None:
             run.statuses[mode]["blocked"] += 1
@@ -170,9 +191,21 @@ class Fuzzer:
             return
         run.requests += 1
         try:
-            response = case.call(
-                base_url=self.base_url, session=self.session, headers=prepared.headers, timeout=10
-            )
+            if probe is None:
+                response = case.call(
+                    base_url=self.base_url,
+                    session=self.session,
+                    headers=prepared.headers,
+                    timeout=10,
+                )
+            else:
+                response = self.session.request(
+                    case.method,
+                    self.base_url.rstrip("/") + case.formatted_path,
+                    headers={**prepared.headers, "Content-Type": "application/json"},
+                    data=probe.content,
+                    timeout=10,
+                )
         except requests.RequestException as exc:
             run.statuses[mode]["no response"] += 1
             rule = self.definition.rule("robust")
@@ -201,6 +234,7 @@ class Fuzzer:
             valid_anyway=prepared.valid_anyway,
             path_exists=prepared.path_exists,
             version=self.version,
+            probe=probe.name if probe else None,
         )
         self._judge(exchange, run)
 
@@ -228,7 +262,7 @@ class Fuzzer:
         body = request.body
         if body:
             text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
-            lines.append("> " + text[:2000])
+            lines.append("> " + _shortened(text))
         lines.append(f"< {response.status_code}")
         for name in ("content-type", "api-version", "location"):
             value = exchange.header(name)
@@ -236,9 +270,16 @@ class Fuzzer:
                 lines.append(f"< {name}: {value}")
         content = response.content.decode("utf-8", "replace") if response.content else ""
         if content:
-            lines.append("< " + content[:2000])
+            lines.append("< " + _shortened(content))
         return redact("\n".join(lines), self.secrets)
 
     def close(self) -> None:
         self.session.close()
         self.steering.close()
+
+
+def _shortened(text: str, limit: int = 2000) -> str:
+    """``text``, or its start and its size when it is longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 10]}… ({len(text)} characters in all)"

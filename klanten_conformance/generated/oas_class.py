@@ -72,11 +72,13 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
         """The target answers generated requests as the OpenAPI document says.
 
         Method: send positive and negative schemathesis cases of the operation (valid
-        credentials, the target's own resources in path parameters, plausible data) and judge
-        every response under the rule: the operation exists; documented status and a
-        conforming success response; error bodies in the problem shape and served as
-        application/problem+json; invalid input refused with a 4xx and nothing a 5xx; an
-        API-version header on every response.
+        credentials, the target's own resources in path parameters, plausible data), and to
+        every operation with a request body the body probes of generated/probes.py (a JSON
+        array, string, number and null, an object nested 5,000 deep, bytes that are not
+        UTF-8); judge every response under the rule: the operation exists; documented status
+        and a conforming success response; error bodies in the problem shape and served as
+        application/problem+json; invalid input (every body probe) refused with a 4xx and
+        nothing a 5xx; an API-version header on every response.
         """
         run = fuzzer.run(operation_id)
         findings = run.findings.get(rule)

@@ -62,6 +62,17 @@ def test_json_that_is_not_an_object_is_400(small: Server, content: bytes) -> Non
     assert counts(small) == before
 
 
+@pytest.mark.parametrize("opening", [b'{"a":', b"["])
+def test_json_nested_too_deeply_is_400_parse_error(make_server, opening: bytes) -> None:
+    server = make_server()
+    before = counts(server)
+    closing = b"}" if opening.startswith(b"{") else b"]"
+    content = opening * 5000 + b"1" + closing * 5000
+    body = assert_problem(post_raw(server, content), 400, "parse_error")
+    assert body["invalidParams"], body
+    assert counts(server) == before
+
+
 @pytest.mark.parametrize(
     "content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded", ""]
 )
