@@ -38,6 +38,7 @@ OAS_ASPECTS = (
     "pagination",  # lists are paginated as the spec says
     "published",  # the published document declares nothing beyond the standard
     "sub-resources",  # a sub-resource shows only its own parent's entries
+    "not-found",  # a resource that does not exist (unknown or malformed id) is 404
 )
 
 

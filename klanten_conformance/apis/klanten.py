@@ -58,6 +58,7 @@ DEFINITION = register(
             "pagination": "OAS-07",
             "published": "OAS-08",
             "sub-resources": "OAS-09",
+            "not-found": "OAS-10",
         },
         fixture="klanten",
         client="klanten_conformance.apis.klanten:KlantenClient",

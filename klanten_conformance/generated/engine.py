@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from klanten_conformance.apis import ApiDefinition
 from klanten_conformance.checks import Blocked
 from klanten_conformance.generated import checks as registry
-from klanten_conformance.generated.probes import BODY_PROBES, BodyProbe
+from klanten_conformance.generated.probes import FAR_PAGE, Probe, probes_of
 from klanten_conformance.http import redact
 from klanten_conformance.oas import operations
 
@@ -97,7 +97,8 @@ class Steering(Protocol):
 
 
 @functools.cache
-def _schema(spec: Any) -> Any:
+def schema_of(spec: Any) -> Any:
+    """The schemathesis schema of an API document (parsed once)."""
     import schemathesis
 
     return schemathesis.openapi.from_path(str(spec))
@@ -124,7 +125,7 @@ class Fuzzer:
         self.seed_value = seed_value
         self.secrets = secrets
         self.version = re.compile(version)
-        self.schema = _schema(definition.spec)
+        self.schema = schema_of(definition.spec)
         self.session = requests.Session()
         self.runs: dict[str, OperationRun] = {}
 
@@ -154,18 +155,21 @@ class Fuzzer:
             if self.seed_value is not None:
                 test = seed(self.seed_value)(test)
             test()
-        if operation.body:
-            self._probe_bodies(operation, operation_id, run)
+        self._probe(operation, operation_id, run)
         return run
 
-    def _probe_bodies(self, operation: Any, operation_id: str, run: OperationRun) -> None:
-        """Send every body probe (``generated.probes``) to the operation."""
-        run.statuses["probe"] = Counter()
-        for probe in BODY_PROBES:
+    def _probe(self, operation: Any, operation_id: str, run: OperationRun) -> None:
+        """Send the deterministic probes of the operation (``generated.probes``)."""
+        from schemathesis.core import NOT_SET
+
+        for probe in probes_of(operation):
+            run.statuses.setdefault("probe", Counter())
+            body: Any = {} if operation.body else NOT_SET
             case = operation.Case(
                 path_parameters={p.name: "" for p in operation.path_parameters},
-                body={},
-                media_type="application/json",
+                query={"page": FAR_PAGE} if probe.kind == "page" else None,
+                body=body,
+                media_type="application/json" if operation.body else None,
             )
             self._send(case, False, operation_id, run, probe)
 
@@ -181,7 +185,7 @@ class Fuzzer:
         positive: bool,
         operation_id: str,
         run: OperationRun,
-        probe: BodyProbe | None = None,
+        probe: Probe | None = None,
     ) -> None:
         mode = "probe" if probe else "positive" if positive else "negative"
         prepared = self.steering.prepare(case, positive, operation_id)
@@ -189,9 +193,12 @@ class Fuzzer:
             run.statuses[mode]["blocked"] += 1
             run.blocked = run.blocked or self.steering.blocked()
             return
+        if probe is not None and probe.kind == "path":
+            case.path_parameters[probe.parameter] = probe.value
+            prepared.path_exists = False
         run.requests += 1
         try:
-            if probe is None:
+            if probe is None or probe.kind != "body":
                 response = case.call(
                     base_url=self.base_url,
                     session=self.session,
@@ -234,7 +241,7 @@ class Fuzzer:
             valid_anyway=prepared.valid_anyway,
             path_exists=prepared.path_exists,
             version=self.version,
-            probe=probe.name if probe else None,
+            probe=probe,
         )
         self._judge(exchange, run)
 

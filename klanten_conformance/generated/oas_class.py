@@ -24,6 +24,9 @@ from klanten_conformance.oas import operations, success_statuses
 
 #: aspects judged on generated requests
 GENERATED_ASPECTS = ("implemented", "conforms", "problem", "problem-media", "robust", "api-version")
+#: aspects judged on the deterministic probes only (generated/probes.py): an operation is
+#: tested under one when it has probes of it
+PROBE_ASPECTS = ("not-found", "sub-resources", "pagination")
 #: aspects that only speak about error responses; a run without one is "not applicable"
 ERROR_ASPECTS = ("problem", "problem-media")
 
@@ -62,7 +65,7 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
     params = [
         pytest.param(op, rule, marks=pytest.mark.rule(rule), id=f"{op}-{rule}")
         for op in operation_ids
-        for rule in (definition.rule(a) for a in GENERATED_ASPECTS)
+        for rule in (definition.rule(a) for a in (*GENERATED_ASPECTS, *_probed(definition, op)))
         if rule
     ]
 
@@ -72,13 +75,14 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
         """The target answers generated requests as the OpenAPI document says.
 
         Method: send positive and negative schemathesis cases of the operation (valid
-        credentials, the target's own resources in path parameters, plausible data), and to
-        every operation with a request body the body probes of generated/probes.py (a JSON
-        array, string, number and null, an object nested 5,000 deep, bytes that are not
-        UTF-8); judge every response under the rule: the operation exists; documented status
-        and a conforming success response; error bodies in the problem shape and served as
-        application/problem+json; invalid input (every body probe) refused with a 4xx and
-        nothing a 5xx; an API-version header on every response.
+        credentials, the target's own resources in path parameters, plausible data) and the
+        deterministic probes of generated/probes.py (bodies of the wrong JSON type, nested
+        5,000 deep or not UTF-8; path ids that are not UUIDs or unknown; a page beyond the
+        last), and judge every response under the rule: the operation exists; documented
+        status and a conforming success response; error bodies in the problem shape and
+        served as application/problem+json; invalid input (every body probe) refused with a
+        4xx and nothing a 5xx; an API-version header on every response; a resource, or the
+        parent of a sub-resource, that does not exist is 404; a page beyond the last is 404.
         """
         run = fuzzer.run(operation_id)
         findings = run.findings.get(rule)
@@ -158,6 +162,16 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
     if published:
         tests["test_published_document_adds_nothing"] = test_published_document_adds_nothing
     return tests
+
+
+def _probed(definition: apis.ApiDefinition, operation_id: str) -> list[str]:
+    """The probe aspects the operation has probes of, in the order of PROBE_ASPECTS."""
+    from klanten_conformance.generated.engine import schema_of
+    from klanten_conformance.generated.probes import probes_of
+
+    route, method = operations(definition.spec)[operation_id]
+    found = {probe.aspect for probe in probes_of(schema_of(definition.spec)[route][method])}
+    return [aspect for aspect in PROBE_ASPECTS if aspect in found]
 
 
 def _published_document(base_url: str) -> tuple[str, str] | None:

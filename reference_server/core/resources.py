@@ -231,7 +231,7 @@ class ResourceOperations:
         if not paginated:
             return call.respond(200, results)
         last_page = max(1, -(-count // size))
-        if page > last_page:
+        if page > last_page and not call.off("page-beyond-last"):
             raise ApiError(404, "not_found", f"Invalid page {page}: there are {last_page}.")
         body = {
             "count": count,

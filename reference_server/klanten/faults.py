@@ -39,9 +39,20 @@ FAULTS: tuple[Fault, ...] = (
     _clean("OAS-06", "responses carry no API-version header", "api-version-header"),
     _clean("OAS-07", "list responses never link to the next page", "pagination-next"),
     _clean(
+        "OAS-07/page-beyond-last",
+        "a page beyond the last is answered 200 with no results, not 404",
+        "page-beyond-last",
+    ),
+    _clean(
         "OAS-08",
         "the published OpenAPI document declares an extra property and operation",
         "published-extension",
+    ),
+    _clean(
+        "OAS-10",
+        "a klant's own id in the path that is not a UUID is answered 400 (a validation "
+        "problem), not 404",
+        "uuid-path-400",
     ),
     _clean("kla-001a", "klantnummer is treated as unique across all bronorganisaties"),
     _clean("kla-001b", "(bronorganisatie, klantnummer) uniqueness is not checked"),

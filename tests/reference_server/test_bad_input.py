@@ -188,6 +188,16 @@ def test_invalid_uuid_in_path_is_404(small: Server, path: str) -> None:
     assert counts(small) == before
 
 
+def test_fault_oas10_own_id_not_a_uuid_is_400(make_server) -> None:
+    server = make_server(faults=("OAS-10",))
+    response = server.get(f"{API}/klanten/not-a-uuid")
+    body = assert_problem(response, 400)
+    assert {p["name"] for p in body["invalidParams"]} == {"uuid"}
+    # the parent of a sub-resource, and an unknown UUID, are still 404
+    assert_problem(server.get(f"{API}/klanten/not-a-uuid/audittrail"), 404)
+    assert_problem(server.get(f"{API}/klanten/{UNKNOWN}"), 404)
+
+
 @pytest.mark.parametrize(
     "path", [f"{API}/nothing", f"{API}/klanten/{UNKNOWN}/notities", "/", "/klanten/api/v2/klanten"]
 )
