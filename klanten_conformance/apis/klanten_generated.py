@@ -54,6 +54,9 @@ class KlantenSteering:
         self.registry = registry
         self._pool: list[_PoolKlant] | None = None
         self._blocked: Blocked | None = None
+        #: the klant of destructive cases, kept while the target refuses what they send
+        self._scratch: _PoolKlant | None = None
+        self._scratch_sent: _PoolKlant | None = None
 
     # the klanten the generated cases work on ------------------------------------------------
 
@@ -90,8 +93,16 @@ class KlantenSteering:
         )
 
     def _fresh(self) -> _PoolKlant | None:
+        """A klant of its own for a destructive case: the last one, as long as the target
+        refused every case sent to it (a 4xx changes nothing), else a new one."""
+        self._scratch_sent, self._scratch = self._scratch, None
+        if self._scratch_sent is not None:
+            return self._scratch_sent
         try:
-            return self._made(self.client.klant(purpose="a klant for a destructive case").data)
+            self._scratch_sent = self._made(
+                self.client.klant(purpose="a klant for a destructive case").data
+            )
+            return self._scratch_sent
         except Blocked as exc:
             self._blocked = exc
             return None
@@ -188,7 +199,11 @@ class KlantenSteering:
             body["subjectIdentificatie"] = {_IDENTIFYING[subject_type][0]: number}
 
     def register(self, response: Any) -> None:
-        """Hand every klant a generated request created to the cleanup registry."""
+        """Hand every klant a generated request created to the cleanup registry; keep the
+        klant of a destructive case the target refused for the next one."""
+        sent, self._scratch_sent = self._scratch_sent, None
+        if sent is not None and 400 <= response.status_code < 500:
+            self._scratch = sent
         if response.status_code != 201:
             return
         body = checks.body_of(response)

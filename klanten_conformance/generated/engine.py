@@ -27,10 +27,11 @@ from klanten_conformance.apis import ApiDefinition
 from klanten_conformance.checks import Blocked
 from klanten_conformance.generated import checks as registry
 from klanten_conformance.generated.probes import FAR_PAGE, Probe, probes_of
-from klanten_conformance.http import redact
+from klanten_conformance.http import curl, redact
 from klanten_conformance.oas import operations
 
-MAX_FINDINGS = 3
+#: distinct failures kept per rule and operation
+MAX_FINDINGS = 10
 _HIDDEN_HEADERS = ("authorization", "user-agent", "accept-encoding", "connection")
 
 
@@ -42,6 +43,10 @@ class Finding:
     expected: str
     received: str
     evidence: str
+    #: what makes it a distinct failure of its operation: (check, status, failure kind)
+    key: tuple = ()
+    #: how many responses failed the same way
+    times: int = 1
 
 
 @dataclass
@@ -57,7 +62,17 @@ class OperationRun:
     #: why some cases could not be sent (the resources they need could not be made)
     blocked: Blocked | None = None
 
+    def repeat(self, rule: str, key: tuple) -> bool:
+        """Count a failure already kept (same rule, check, status and kind); False if new."""
+        for kept in self.findings.get(rule, ()):
+            if kept.key == key:
+                kept.times += 1
+                self.counts[rule] += 1
+                return True
+        return False
+
     def add(self, finding: Finding) -> None:
+        """Count the finding and keep it (once per distinct failure, see ``repeat``)."""
         self.counts[finding.rule] += 1
         found = self.findings.setdefault(finding.rule, [])
         if len(found) < MAX_FINDINGS:
@@ -96,6 +111,25 @@ class Steering(Protocol):
     def close(self) -> None: ...
 
 
+def select_coverage(cases: list[Any], depth: str) -> list[Any]:
+    """The coverage cases a run of ``depth`` sends: ``deep`` every one, ``default`` one per
+    mode, scenario and place (a property of the body, a parameter), ``quick`` one per mode
+    and scenario."""
+    if depth == "deep":
+        return cases
+    seen: set[tuple] = set()
+    chosen = []
+    for case in cases:
+        data = case.meta.phase.data
+        key: tuple = (case.meta.generation.mode, getattr(data, "scenario", None))
+        if depth != "quick":
+            key += (getattr(data, "location", None), getattr(data, "parameter", None))
+        if key not in seen:
+            seen.add(key)
+            chosen.append(case)
+    return chosen
+
+
 @functools.cache
 def schema_of(spec: Any) -> Any:
     """The schemathesis schema of an API document (parsed once)."""
@@ -114,6 +148,7 @@ class Fuzzer:
         steering: Steering,
         *,
         examples: int = 25,
+        depth: str = "default",
         seed_value: int | None = None,
         secrets: tuple[str, ...] = (),
         version: str = r"\d+\.\d+(\.\d+)?\S*",
@@ -122,6 +157,7 @@ class Fuzzer:
         self.base_url = base_url
         self.steering = steering
         self.examples = examples
+        self.depth = depth
         self.seed_value = seed_value
         self.secrets = secrets
         self.version = re.compile(version)
@@ -135,15 +171,53 @@ class Fuzzer:
         return self.runs[operation_id]
 
     def _run(self, operation_id: str) -> OperationRun:
-        from schemathesis import GenerationMode
-
         route, method = operations(self.definition.spec)[operation_id]
         operation = self.schema[route][method]
         run = OperationRun(operation_id)
+        for phase, cases in (
+            ("examples", self._examples(operation)),
+            ("coverage", select_coverage(self._coverage(operation), self.depth)),
+        ):
+            for case in cases:
+                positive = case.meta.generation.mode.is_positive
+                label = f"{phase} {'positive' if positive else 'negative'}"
+                self._send(case, positive, operation_id, run, label=label)
+        self._fuzz(operation, operation_id, run)
+        self._probe(operation, operation_id, run)
+        return run
+
+    def _examples(self, operation: Any) -> list[Any]:
+        """The examples phase: cases made of the examples the document gives."""
+        from schemathesis.generation.drivers import ExamplesGenerator
+        from schemathesis.generation.feedback import FeedbackSources
+        from schemathesis.generation.overrides import Override
+
+        generator = ExamplesGenerator(
+            operation=operation, override=Override(), feedback=FeedbackSources(), fill_missing=False
+        )
+        return list(generator)
+
+    def _coverage(self, operation: Any) -> list[Any]:
+        """The coverage phase: boundary and near-boundary values of every constraint, missing
+        and unexpected fields, wrong types and media types (positive and negative)."""
+        from schemathesis import GenerationMode
+
+        return list(
+            self.schema.iter_coverage_cases(
+                operation,
+                generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+                generation_config=self.schema.config.generation_for(
+                    operation=operation, phase="coverage"
+                ),
+            )
+        )
+
+    def _fuzz(self, operation: Any, operation_id: str, run: OperationRun) -> None:
+        """The fuzzing phase: hypothesis draws positive and negative cases."""
+        from schemathesis import GenerationMode
+
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategy = operation.as_strategy(generation_mode=mode)
-            run.statuses[mode.value] = Counter()
-
             test = settings(
                 max_examples=self.examples,
                 database=None,
@@ -155,15 +229,12 @@ class Fuzzer:
             if self.seed_value is not None:
                 test = seed(self.seed_value)(test)
             test()
-        self._probe(operation, operation_id, run)
-        return run
 
     def _probe(self, operation: Any, operation_id: str, run: OperationRun) -> None:
         """Send the deterministic probes of the operation (``generated.probes``)."""
         from schemathesis.core import NOT_SET
 
         for probe in probes_of(operation):
-            run.statuses.setdefault("probe", Counter())
             body: Any = {} if operation.body else NOT_SET
             case = operation.Case(
                 path_parameters={p.name: "" for p in operation.path_parameters},
@@ -174,8 +245,10 @@ class Fuzzer:
             self._send(case, False, operation_id, run, probe)
 
     def _sender(self, positive: bool, operation_id: str, run: OperationRun) -> Any:
+        label = "fuzzing " + ("positive" if positive else "negative")
+
         def send(case: Any) -> None:
-            self._send(case, positive, operation_id, run)
+            self._send(case, positive, operation_id, run, label=label)
 
         return send
 
@@ -186,8 +259,11 @@ class Fuzzer:
         operation_id: str,
         run: OperationRun,
         probe: Probe | None = None,
+        *,
+        label: str = "probe",
     ) -> None:
-        mode = "probe" if probe else "positive" if positive else "negative"
+        mode = label
+        run.statuses.setdefault(mode, Counter())
         prepared = self.steering.prepare(case, positive, operation_id)
         if prepared is None:
             run.statuses[mode]["blocked"] += 1
@@ -256,7 +332,10 @@ class Fuzzer:
                 continue
             run.checked[rule] += 1
             for problem in problems:
-                run.add(Finding(rule, registered.expected, problem, evidence()))
+                kind = problem.split(":", 1)[0][:80]
+                key = (registered.name, exchange.status, kind)
+                if not run.repeat(rule, key):
+                    run.add(Finding(rule, registered.expected, problem, evidence(), key))
 
     def _evidence(self, exchange: registry.Exchange) -> str:
         response = exchange.response
@@ -278,6 +357,7 @@ class Fuzzer:
         content = response.content.decode("utf-8", "replace") if response.content else ""
         if content:
             lines.append("< " + _shortened(content))
+        lines.append("reproduce (fill in the credentials): " + curl(request, self.secrets))
         return redact("\n".join(lines), self.secrets)
 
     def close(self) -> None:

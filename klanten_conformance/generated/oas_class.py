@@ -53,6 +53,7 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
             target.url,
             provider.steering(client, harness),
             examples=harness.context.generation.examples,
+            depth=harness.context.generation.depth,
             seed_value=harness.context.generation.seed,
             secrets=(*harness.context.secrets, *harness.secrets, *target.secrets),
             version=definition.version,
@@ -90,6 +91,9 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
             first = findings[0]
             more = run.counts[rule] - 1
             received = first.received + (f" (and {more} more response(s))" if more else "")
+            if len(findings) > 1:
+                kinds = "; ".join(f"{f.received} ×{f.times}" for f in findings[1:])
+                received += f"; {len(findings) - 1} other distinct failure(s): {kinds}"
             raise checks.ConformanceFailure(
                 rule,
                 f"{operation_id}: {first.expected}",
