@@ -59,6 +59,7 @@ DEFINITION = register(
             "published": "OAS-08",
             "sub-resources": "OAS-09",
             "not-found": "OAS-10",
+            "stateful": "LIFE-01",
         },
         fixture="klanten",
         client="klanten_conformance.apis.klanten:KlantenClient",

@@ -196,6 +196,8 @@ def _probe_check(aspect: str, expected: str) -> None:
         probe = exchange.probe
         if probe is None or probe.aspect != aspect:
             return None
+        if exchange.status in (405, 501):
+            return None  # the operation is missing: the finding of the "implemented" aspect
         return [] if exchange.status in probe.allowed else [f"{probe.name}: HTTP {exchange.status}"]
 
     judge.__name__ = f"{aspect.replace('-', '_')}_probe_answered"
@@ -206,6 +208,7 @@ _probe_check("robust", "a body of the wrong JSON type, nested too deep or not UT
 _probe_check("not-found", "a resource that does not exist (unknown or malformed id): 404")
 _probe_check("sub-resources", "the sub-resource of a parent that does not exist: 404")
 _probe_check("pagination", "a page beyond the last: 404")
+_probe_check("stateful", "each step of the stateful sequence answers the status it must")
 
 
 @check("implemented", "a valid request to a documented operation is not answered 404, 405 or 501")

@@ -32,6 +32,8 @@ from klanten_conformance.oas import operations
 
 #: distinct failures kept per rule and operation
 MAX_FINDINGS = 10
+#: stateful sequences run per --depth
+SEQUENCES = {"quick": 0, "default": 1, "deep": 3}
 _HIDDEN_HEADERS = ("authorization", "user-agent", "accept-encoding", "connection")
 
 
@@ -152,6 +154,7 @@ class Fuzzer:
         seed_value: int | None = None,
         secrets: tuple[str, ...] = (),
         version: str = r"\d+\.\d+(\.\d+)?\S*",
+        provider: Any = None,
     ) -> None:
         self.definition = definition
         self.base_url = base_url
@@ -164,16 +167,82 @@ class Fuzzer:
         self.schema = schema_of(definition.spec)
         self.session = requests.Session()
         self.runs: dict[str, OperationRun] = {}
+        self.provider = provider
+        self._done: set[str] = set()
+        self._sequenced = False
+        self._coverage_cases: dict[str, list[Any]] = {}
 
     def run(self, operation_id: str) -> OperationRun:
-        if operation_id not in self.runs:
-            self.runs[operation_id] = self._run(operation_id)
-        return self.runs[operation_id]
+        if not self._sequenced:
+            self._sequenced = True
+            self._stateful()
+        if operation_id not in self._done:
+            self._done.add(operation_id)
+            self._run(operation_id, self._run_of(operation_id))
+        return self._run_of(operation_id)
 
-    def _run(self, operation_id: str) -> OperationRun:
+    def _run_of(self, operation_id: str) -> OperationRun:
+        return self.runs.setdefault(operation_id, OperationRun(operation_id))
+
+    def _operation(self, operation_id: str) -> Any:
         route, method = operations(self.definition.spec)[operation_id]
-        operation = self.schema[route][method]
-        run = OperationRun(operation_id)
+        return self.schema[route][method]
+
+    def _stateful(self) -> None:
+        """The stateful phase: the API's sequence (``SEQUENCE`` of its provider module, e.g.
+        create, read, update, partial update, read, audit trail, delete, read), each step a
+        valid case steered onto the resource the first step created (``Steering.follow``) and
+        judged like every case, and its status against the one the sequence gives (if any).
+        ``quick`` runs none, ``default`` one, ``deep`` three."""
+        sequence = tuple(getattr(self.provider, "SEQUENCE", ()) or ())
+        follow = getattr(self.steering, "follow", None)
+        if not sequence or follow is None:
+            return
+        for _ in range(SEQUENCES[self.depth]):
+            created: dict | None = None
+            for number, (operation_id, status) in enumerate(sequence, 1):
+                run = self._run_of(operation_id)
+                case = self._valid_case(operation_id)
+                name = f"step {number} ({operation_id}) of the stateful sequence"
+                step = Probe("step", "stateful", name, (status,)) if status else None
+                if created is None and number > 1:
+                    run.statuses.setdefault("stateful", Counter())["blocked"] += 1
+                    continue
+
+                def steer(case: Any, _: bool, operation_id: str, made: Any = created) -> Any:
+                    return follow(case, operation_id, made) if made is not None else None
+
+                response = self._send(
+                    case,
+                    True,
+                    operation_id,
+                    run,
+                    step,
+                    label="stateful",
+                    steer=None if number == 1 else steer,
+                    exists=status is None or status < 400,
+                )
+                if number == 1 and response is not None and response.status_code < 300:
+                    body = _json(response)
+                    created = body if isinstance(body, dict) else None
+
+    def _valid_case(self, operation_id: str) -> Any:
+        """A new valid case of the operation: the first positive coverage case, copied."""
+        import copy
+
+        operation = self._operation(operation_id)
+        for case in self._coverage(operation):
+            if case.meta.generation.mode.is_positive:
+                return operation.Case(
+                    path_parameters=dict(case.path_parameters or {}),
+                    query=dict(case.query or {}),
+                    body=copy.deepcopy(case.body) if isinstance(case.body, dict) else case.body,
+                    media_type=case.media_type,
+                )
+        return operation.Case()
+
+    def _run(self, operation_id: str, run: OperationRun) -> None:
+        operation = self._operation(operation_id)
         for phase, cases in (
             ("examples", self._examples(operation)),
             ("coverage", select_coverage(self._coverage(operation), self.depth)),
@@ -184,7 +253,6 @@ class Fuzzer:
                 self._send(case, positive, operation_id, run, label=label)
         self._fuzz(operation, operation_id, run)
         self._probe(operation, operation_id, run)
-        return run
 
     def _examples(self, operation: Any) -> list[Any]:
         """The examples phase: cases made of the examples the document gives."""
@@ -200,6 +268,12 @@ class Fuzzer:
     def _coverage(self, operation: Any) -> list[Any]:
         """The coverage phase: boundary and near-boundary values of every constraint, missing
         and unexpected fields, wrong types and media types (positive and negative)."""
+        key = f"{operation.method} {operation.path}"
+        if key not in self._coverage_cases:
+            self._coverage_cases[key] = self._coverage_of(operation)
+        return self._coverage_cases[key]
+
+    def _coverage_of(self, operation: Any) -> list[Any]:
         from schemathesis import GenerationMode
 
         return list(
@@ -261,17 +335,22 @@ class Fuzzer:
         probe: Probe | None = None,
         *,
         label: str = "probe",
-    ) -> None:
+        steer: Any = None,
+        exists: bool | None = None,
+    ) -> Any:
+        """Steer, send and judge one case; the response (None when none came)."""
         mode = label
         run.statuses.setdefault(mode, Counter())
-        prepared = self.steering.prepare(case, positive, operation_id)
+        prepared = (steer or self.steering.prepare)(case, positive, operation_id)
         if prepared is None:
             run.statuses[mode]["blocked"] += 1
             run.blocked = run.blocked or self.steering.blocked()
-            return
+            return None
         if probe is not None and probe.kind == "path":
             case.path_parameters[probe.parameter] = probe.value
             prepared.path_exists = False
+        if exists is not None:
+            prepared.path_exists = exists and bool(case.path_parameters)
         run.requests += 1
         try:
             if probe is None or probe.kind != "body":
@@ -301,7 +380,7 @@ class Fuzzer:
                         f"> {case.method} {case.formatted_path}",
                     )
                 )
-            return
+            return None
         run.statuses[mode][response.status_code] += 1
         if response.status_code >= 500:
             self.session.close()  # the server may have dropped the connection with its error
@@ -320,6 +399,7 @@ class Fuzzer:
             probe=probe,
         )
         self._judge(exchange, run)
+        return response
 
     def _judge(self, exchange: registry.Exchange, run: OperationRun) -> None:
         evidence = functools.partial(self._evidence, exchange)
@@ -370,3 +450,10 @@ def _shortened(text: str, limit: int = 2000) -> str:
     if len(text) <= limit:
         return text
     return f"{text[: limit // 10]}… ({len(text)} characters in all)"
+
+
+def _json(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None

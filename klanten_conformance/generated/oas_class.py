@@ -26,7 +26,7 @@ from klanten_conformance.oas import operations, success_statuses
 GENERATED_ASPECTS = ("implemented", "conforms", "problem", "problem-media", "robust", "api-version")
 #: aspects judged on the deterministic probes only (generated/probes.py): an operation is
 #: tested under one when it has probes of it
-PROBE_ASPECTS = ("not-found", "sub-resources", "pagination")
+PROBE_ASPECTS = ("not-found", "sub-resources", "pagination", "stateful")
 #: aspects that only speak about error responses; a run without one is "not applicable"
 ERROR_ASPECTS = ("problem", "problem-media")
 
@@ -57,6 +57,7 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
             seed_value=harness.context.generation.seed,
             secrets=(*harness.context.secrets, *harness.secrets, *target.secrets),
             version=definition.version,
+            provider=provider,
         )
         try:
             yield engine
@@ -66,8 +67,8 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
     params = [
         pytest.param(op, rule, marks=pytest.mark.rule(rule), id=f"{op}-{rule}")
         for op in operation_ids
-        for rule in (definition.rule(a) for a in (*GENERATED_ASPECTS, *_probed(definition, op)))
-        if rule
+        for aspect in (*GENERATED_ASPECTS, *_probed(definition, provider, op))
+        if (rule := definition.rule(aspect))
     ]
 
     @pytest.mark.creates_data
@@ -168,13 +169,15 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
     return tests
 
 
-def _probed(definition: apis.ApiDefinition, operation_id: str) -> list[str]:
-    """The probe aspects the operation has probes of, in the order of PROBE_ASPECTS."""
+def _probed(definition: apis.ApiDefinition, provider: Any, operation_id: str) -> list[str]:
+    """The probe aspects the operation has probes (or stateful steps) of."""
     from klanten_conformance.generated.engine import schema_of
     from klanten_conformance.generated.probes import probes_of
 
     route, method = operations(definition.spec)[operation_id]
     found = {probe.aspect for probe in probes_of(schema_of(definition.spec)[route][method])}
+    if any(step == operation_id and status for step, status in getattr(provider, "SEQUENCE", ())):
+        found.add("stateful")
     return [aspect for aspect in PROBE_ASPECTS if aspect in found]
 
 

@@ -43,6 +43,7 @@ CORE_SWITCHES: dict[str, str] = {
         "a resource's own id in the path that is not a UUID is answered 400 (a validation "
         "problem), not 404"
     ),
+    "read-after-delete": "a deleted resource is still read: GET answers its last representation",
     "page-beyond-last": "a page beyond the last is answered 200 with no results, not 404",
     "token-claims-crash": (
         "a token with an exp in the past, an nbf in the future or an aud crashes: HTTP 500"

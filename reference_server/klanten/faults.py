@@ -68,6 +68,11 @@ FAULTS: tuple[Fault, ...] = (
     _clean("CACHE-03", "If-None-Match is ignored", "if-none-match"),
     _clean("AUDIT-01", "a partial update adds no audittrail entry", "audit-partial-update"),
     _clean("LIFE-01", "create answers without a Location header", "location-header"),
+    _clean(
+        "LIFE-01/read-after-delete",
+        "a deleted klant is still read: GET answers its last representation (a soft delete)",
+        "read-after-delete",
+    ),
     _clean("LIFE-02", "PUT keeps the fields it was not sent, like PATCH", "put-replaces"),
     _clean("FILTER-01", "the emailadres filter of klant_list is ignored"),
     _clean("AUTH-01", "the JWT signature is not verified (its claims still are)", "jwt-signature"),
