@@ -42,6 +42,36 @@ def _redact_headers(headers: Mapping[str, str], secrets: Iterable[str]) -> dict[
     return {name: _redact_header(name, str(value), secrets) for name, value in headers.items()}
 
 
+#: headers a reproduction leaves to curl
+_CURL_SKIPS = frozenset({"user-agent", "accept-encoding", "connection", "content-length"})
+#: a body larger than this is not spelled out in a reproduction
+CURL_BODY_BYTES = 4096
+
+
+def curl(request: Any, secrets: Iterable[str] = ()) -> str:
+    """A curl command line sending ``request`` (a prepared ``requests`` request) again, with
+    credentials and secrets redacted (fill them in to reproduce)."""
+    import shlex
+
+    parts = ["curl", "-X", str(request.method), shlex.quote(str(request.url))]
+    for name, value in request.headers.items():
+        if name.lower() not in _CURL_SKIPS:
+            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            parts += ["-H", shlex.quote(f"{name}: {_redact_header(name, text, secrets)}")]
+    body = request.body
+    if body:
+        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        if len(raw) > CURL_BODY_BYTES:
+            parts += ["--data-binary", f"@request-body  # {len(raw)} bytes, not shown"]
+        else:
+            try:
+                parts += ["--data-raw", shlex.quote(redact(raw.decode("utf-8"), secrets))]
+            except UnicodeDecodeError:
+                escaped = "".join(f"\\x{b:02x}" if b > 0x7E or b < 0x20 else chr(b) for b in raw)
+                parts += ["--data-binary", f"\"$(printf '%b' {shlex.quote(escaped)})\""]
+    return " ".join(parts)
+
+
 def _truncate(text: str, limit: int = MAX_BODY_CHARS) -> str:
     if len(text) <= limit:
         return text

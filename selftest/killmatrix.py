@@ -470,13 +470,13 @@ def warm_up() -> None:
         from schemathesis import GenerationMode
 
         from klanten_conformance import apis
-        from klanten_conformance.generated.engine import _schema
+        from klanten_conformance.generated.engine import schema_of
         from klanten_conformance.oas import operations, problem_validators, spec_document
 
         for definition in apis.all_definitions():
             spec_document(definition.spec)
             problem_validators(definition.spec)
-            schema = _schema(definition.spec)
+            schema = schema_of(definition.spec)
             for route, method in operations(definition.spec).values():
                 for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                     schema[route][method].as_strategy(generation_mode=mode)

@@ -70,6 +70,7 @@ def test_every_rules_md_id_is_in_the_catalogue(catalogue) -> None:
 #: rules the project added to those of RULES.md, where the sources hold more than it lists
 ADDED_RULES = {
     "OAS-09": "sub-resources belong to their parent (the audit trail of a klant)",
+    "OAS-10": "a resource that does not exist (an unknown or malformed id) is 404",
 }
 
 

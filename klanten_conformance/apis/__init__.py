@@ -38,6 +38,8 @@ OAS_ASPECTS = (
     "pagination",  # lists are paginated as the spec says
     "published",  # the published document declares nothing beyond the standard
     "sub-resources",  # a sub-resource shows only its own parent's entries
+    "not-found",  # a resource that does not exist (unknown or malformed id) is 404
+    "stateful",  # each step of the stateful sequence answers the status it must
 )
 
 
@@ -62,7 +64,10 @@ class ApiDefinition:
     #: ``module:Class`` of the API's client (a subclass of harness.client.ApiClient)
     client: str
     #: module with what the generated ``oas`` class needs of this API: ``steering(client,
-    #: harness)``, ``valid_request(client, operation_id)`` (see generated/oas_class.py)
+    #: harness)``, ``valid_request(client, operation_id)`` (see generated/oas_class.py); it may
+    #: add ``SEQUENCE`` (the stateful sequence: (operationId, status) steps on the resource
+    #: the first creates), used when its steering has ``follow(case, operation_id,
+    #: created)`` (see generated/engine.py)
     generated: str = ""
     #: regular expression of the API-version header the API's version answers with
     version: str = r"\d+\.\d+(\.\d+)?\S*"

@@ -58,6 +58,8 @@ DEFINITION = register(
             "pagination": "OAS-07",
             "published": "OAS-08",
             "sub-resources": "OAS-09",
+            "not-found": "OAS-10",
+            "stateful": "LIFE-01",
         },
         fixture="klanten",
         client="klanten_conformance.apis.klanten:KlantenClient",

@@ -54,6 +54,11 @@ class KlantenSteering:
         self.registry = registry
         self._pool: list[_PoolKlant] | None = None
         self._blocked: Blocked | None = None
+        #: the klant of destructive cases, kept while the target refuses what they send
+        self._scratch: _PoolKlant | None = None
+        self._scratch_sent: _PoolKlant | None = None
+        #: the klanten stateful sequences created, by url
+        self._followed: dict[str, _PoolKlant] = {}
 
     # the klanten the generated cases work on ------------------------------------------------
 
@@ -90,8 +95,16 @@ class KlantenSteering:
         )
 
     def _fresh(self) -> _PoolKlant | None:
+        """A klant of its own for a destructive case: the last one, as long as the target
+        refused every case sent to it (a 4xx changes nothing), else a new one."""
+        self._scratch_sent, self._scratch = self._scratch, None
+        if self._scratch_sent is not None:
+            return self._scratch_sent
         try:
-            return self._made(self.client.klant(purpose="a klant for a destructive case").data)
+            self._scratch_sent = self._made(
+                self.client.klant(purpose="a klant for a destructive case").data
+            )
+            return self._scratch_sent
         except Blocked as exc:
             self._blocked = exc
             return None
@@ -102,11 +115,8 @@ class KlantenSteering:
     # steering a case ---------------------------------------------------------------------------
 
     def prepare(self, case: Any, positive: bool, operation_id: str) -> Prepared | None:
-        negated = negated_locations(case)
         klant = None
-        params = case.path_parameters
-        path_exists = False
-        if params and (positive or "path" not in negated):
+        if case.path_parameters and (positive or "path" not in negated_locations(case)):
             destructive = operation_id == "klant_delete" or (
                 not positive and operation_id in ("klant_update", "klant_partial_update")
             )
@@ -119,6 +129,22 @@ class KlantenSteering:
                 klant = pool[len(repr(case.body)) % len(pool)] if pool else None
             if klant is None:
                 return None
+        return self._steer(case, positive, operation_id, klant)
+
+    def follow(self, case: Any, operation_id: str, created: dict) -> Prepared | None:
+        """Steer a valid case of the stateful sequence onto the klant its first step created
+        (``created``: the representation the create answered)."""
+        url = str(created.get("url") or "")
+        if url not in self._followed:
+            self._followed[url] = self._made(created)
+        return self._steer(case, True, operation_id, self._followed[url])
+
+    def _steer(
+        self, case: Any, positive: bool, operation_id: str, klant: _PoolKlant | None
+    ) -> Prepared | None:
+        params = case.path_parameters
+        path_exists = False
+        if params and klant is not None:
             path_exists = True
             if "klant_uuid" in params:
                 params["klant_uuid"] = klant.uuid
@@ -188,7 +214,11 @@ class KlantenSteering:
             body["subjectIdentificatie"] = {_IDENTIFYING[subject_type][0]: number}
 
     def register(self, response: Any) -> None:
-        """Hand every klant a generated request created to the cleanup registry."""
+        """Hand every klant a generated request created to the cleanup registry; keep the
+        klant of a destructive case the target refused for the next one."""
+        sent, self._scratch_sent = self._scratch_sent, None
+        if sent is not None and 400 <= response.status_code < 500:
+            self._scratch = sent
         if response.status_code != 201:
             return
         body = checks.body_of(response)
@@ -232,6 +262,24 @@ def _only_missing_patch_fields(case: Any, operation_id: str) -> bool:
 
 
 # what the generated class needs of the Klanten API ---------------------------------------------
+
+
+#: the stateful sequence of the generated class: each step an operation on the klant the
+#: first step created (the steering's ``follow`` puts it in the path and the body) and the
+#: status it must answer under the "stateful" aspect (LIFE-01: a created klant is there until
+#: it is deleted, then gone); None: judged by the other aspects only (whether a valid change is
+#: accepted is the business of the rules about changing a klant)
+SEQUENCE = (
+    ("klant_create", None),
+    ("klant_read", 200),
+    ("klant_update", None),
+    ("klant_partial_update", None),
+    ("klant_read", 200),
+    ("audittrail_list", None),
+    ("audittrail_read", None),
+    ("klant_delete", 204),
+    ("klant_read", 404),
+)
 
 
 def steering(client: KlantenClient, harness: Any) -> KlantenSteering:

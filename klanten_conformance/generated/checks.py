@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from klanten_conformance.generated.probes import Probe
 from klanten_conformance.oas import PROBLEM_JSON, problem_validators
 
 #: a check: (exchange) -> problems, or None when the response is not its business
@@ -39,6 +40,8 @@ class Exchange:
     path_exists: bool = False
     #: the API's version pattern (API-version header)
     version: re.Pattern[str] = field(default_factory=lambda: re.compile(r"\d+\.\d+(\.\d+)?\S*"))
+    #: the deterministic probe the request is (``generated.probes``), None for a drawn case
+    probe: Probe | None = None
 
     @property
     def status(self) -> int:
@@ -168,6 +171,8 @@ def only_empty_query_values(case: Any, request: Any) -> bool:
 
 @check("robust", "an answer, never a 5xx")
 def no_server_error(exchange: Exchange) -> list[str] | None:
+    if exchange.probe is not None and exchange.probe.kind == "body":
+        return None  # judged, with what was sent, by the probe's own check
     from schemathesis.checks import not_a_server_error
 
     return run_schemathesis(exchange, not_a_server_error)
@@ -175,13 +180,35 @@ def no_server_error(exchange: Exchange) -> list[str] | None:
 
 @check("robust", "invalid input refused with a 4xx")
 def invalid_input_refused(exchange: Exchange) -> list[str] | None:
-    if exchange.positive or exchange.valid_anyway:
+    if exchange.positive or exchange.valid_anyway or exchange.probe is not None:
         return None
     if only_empty_query_values(exchange.case, exchange.response.request):
         return None
     from schemathesis.specs.openapi.checks import negative_data_rejection
 
     return run_schemathesis(exchange, negative_data_rejection)
+
+
+def _probe_check(aspect: str, expected: str) -> None:
+    """Register the check of the probes of ``aspect``: the answer is one the probe allows."""
+
+    def judge(exchange: Exchange) -> list[str] | None:
+        probe = exchange.probe
+        if probe is None or probe.aspect != aspect:
+            return None
+        if exchange.status in (405, 501):
+            return None  # the operation is missing: the finding of the "implemented" aspect
+        return [] if exchange.status in probe.allowed else [f"{probe.name}: HTTP {exchange.status}"]
+
+    judge.__name__ = f"{aspect.replace('-', '_')}_probe_answered"
+    check(aspect, expected)(judge)
+
+
+_probe_check("robust", "a body of the wrong JSON type, nested too deep or not UTF-8: a 4xx")
+_probe_check("not-found", "a resource that does not exist (unknown or malformed id): 404")
+_probe_check("sub-resources", "the sub-resource of a parent that does not exist: 404")
+_probe_check("pagination", "a page beyond the last: 404")
+_probe_check("stateful", "each step of the stateful sequence answers the status it must")
 
 
 @check("implemented", "a valid request to a documented operation is not answered 404, 405 or 501")

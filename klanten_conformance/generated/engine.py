@@ -26,10 +26,14 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from klanten_conformance.apis import ApiDefinition
 from klanten_conformance.checks import Blocked
 from klanten_conformance.generated import checks as registry
-from klanten_conformance.http import redact
+from klanten_conformance.generated.probes import FAR_PAGE, Probe, probes_of
+from klanten_conformance.http import curl, redact
 from klanten_conformance.oas import operations
 
-MAX_FINDINGS = 3
+#: distinct failures kept per rule and operation
+MAX_FINDINGS = 10
+#: stateful sequences run per --depth
+SEQUENCES = {"quick": 0, "default": 1, "deep": 3}
 _HIDDEN_HEADERS = ("authorization", "user-agent", "accept-encoding", "connection")
 
 
@@ -41,6 +45,10 @@ class Finding:
     expected: str
     received: str
     evidence: str
+    #: what makes it a distinct failure of its operation: (check, status, failure kind)
+    key: tuple = ()
+    #: how many responses failed the same way
+    times: int = 1
 
 
 @dataclass
@@ -56,7 +64,17 @@ class OperationRun:
     #: why some cases could not be sent (the resources they need could not be made)
     blocked: Blocked | None = None
 
+    def repeat(self, rule: str, key: tuple) -> bool:
+        """Count a failure already kept (same rule, check, status and kind); False if new."""
+        for kept in self.findings.get(rule, ()):
+            if kept.key == key:
+                kept.times += 1
+                self.counts[rule] += 1
+                return True
+        return False
+
     def add(self, finding: Finding) -> None:
+        """Count the finding and keep it (once per distinct failure, see ``repeat``)."""
         self.counts[finding.rule] += 1
         found = self.findings.setdefault(finding.rule, [])
         if len(found) < MAX_FINDINGS:
@@ -95,8 +113,28 @@ class Steering(Protocol):
     def close(self) -> None: ...
 
 
+def select_coverage(cases: list[Any], depth: str) -> list[Any]:
+    """The coverage cases a run of ``depth`` sends: ``deep`` every one, ``default`` one per
+    mode, scenario and place (a property of the body, a parameter), ``quick`` one per mode
+    and scenario."""
+    if depth == "deep":
+        return cases
+    seen: set[tuple] = set()
+    chosen = []
+    for case in cases:
+        data = case.meta.phase.data
+        key: tuple = (case.meta.generation.mode, getattr(data, "scenario", None))
+        if depth != "quick":
+            key += (getattr(data, "location", None), getattr(data, "parameter", None))
+        if key not in seen:
+            seen.add(key)
+            chosen.append(case)
+    return chosen
+
+
 @functools.cache
-def _schema(spec: Any) -> Any:
+def schema_of(spec: Any) -> Any:
+    """The schemathesis schema of an API document (parsed once)."""
     import schemathesis
 
     return schemathesis.openapi.from_path(str(spec))
@@ -112,36 +150,148 @@ class Fuzzer:
         steering: Steering,
         *,
         examples: int = 25,
+        depth: str = "default",
         seed_value: int | None = None,
         secrets: tuple[str, ...] = (),
         version: str = r"\d+\.\d+(\.\d+)?\S*",
+        provider: Any = None,
     ) -> None:
         self.definition = definition
         self.base_url = base_url
         self.steering = steering
         self.examples = examples
+        self.depth = depth
         self.seed_value = seed_value
         self.secrets = secrets
         self.version = re.compile(version)
-        self.schema = _schema(definition.spec)
+        self.schema = schema_of(definition.spec)
         self.session = requests.Session()
         self.runs: dict[str, OperationRun] = {}
+        self.provider = provider
+        self._done: set[str] = set()
+        self._sequenced = False
+        self._coverage_cases: dict[str, list[Any]] = {}
 
     def run(self, operation_id: str) -> OperationRun:
-        if operation_id not in self.runs:
-            self.runs[operation_id] = self._run(operation_id)
-        return self.runs[operation_id]
+        if not self._sequenced:
+            self._sequenced = True
+            self._stateful()
+        if operation_id not in self._done:
+            self._done.add(operation_id)
+            self._run(operation_id, self._run_of(operation_id))
+        return self._run_of(operation_id)
 
-    def _run(self, operation_id: str) -> OperationRun:
+    def _run_of(self, operation_id: str) -> OperationRun:
+        return self.runs.setdefault(operation_id, OperationRun(operation_id))
+
+    def _operation(self, operation_id: str) -> Any:
+        route, method = operations(self.definition.spec)[operation_id]
+        return self.schema[route][method]
+
+    def _stateful(self) -> None:
+        """The stateful phase: the API's sequence (``SEQUENCE`` of its provider module, e.g.
+        create, read, update, partial update, read, audit trail, delete, read), each step a
+        valid case steered onto the resource the first step created (``Steering.follow``) and
+        judged like every case, and its status against the one the sequence gives (if any).
+        ``quick`` runs none, ``default`` one, ``deep`` three."""
+        sequence = tuple(getattr(self.provider, "SEQUENCE", ()) or ())
+        follow = getattr(self.steering, "follow", None)
+        if not sequence or follow is None:
+            return
+        for _ in range(SEQUENCES[self.depth]):
+            created: dict | None = None
+            for number, (operation_id, status) in enumerate(sequence, 1):
+                run = self._run_of(operation_id)
+                case = self._valid_case(operation_id)
+                name = f"step {number} ({operation_id}) of the stateful sequence"
+                step = Probe("step", "stateful", name, (status,)) if status else None
+                if created is None and number > 1:
+                    run.statuses.setdefault("stateful", Counter())["blocked"] += 1
+                    continue
+
+                def steer(case: Any, _: bool, operation_id: str, made: Any = created) -> Any:
+                    return follow(case, operation_id, made) if made is not None else None
+
+                response = self._send(
+                    case,
+                    True,
+                    operation_id,
+                    run,
+                    step,
+                    label="stateful",
+                    steer=None if number == 1 else steer,
+                    exists=status is None or status < 400,
+                )
+                if number == 1 and response is not None and response.status_code < 300:
+                    body = _json(response)
+                    created = body if isinstance(body, dict) else None
+
+    def _valid_case(self, operation_id: str) -> Any:
+        """A new valid case of the operation: the first positive coverage case, copied."""
+        import copy
+
+        operation = self._operation(operation_id)
+        for case in self._coverage(operation):
+            if case.meta.generation.mode.is_positive:
+                return operation.Case(
+                    path_parameters=dict(case.path_parameters or {}),
+                    query=dict(case.query or {}),
+                    body=copy.deepcopy(case.body) if isinstance(case.body, dict) else case.body,
+                    media_type=case.media_type,
+                )
+        return operation.Case()
+
+    def _run(self, operation_id: str, run: OperationRun) -> None:
+        operation = self._operation(operation_id)
+        for phase, cases in (
+            ("examples", self._examples(operation)),
+            ("coverage", select_coverage(self._coverage(operation), self.depth)),
+        ):
+            for case in cases:
+                positive = case.meta.generation.mode.is_positive
+                label = f"{phase} {'positive' if positive else 'negative'}"
+                self._send(case, positive, operation_id, run, label=label)
+        self._fuzz(operation, operation_id, run)
+        self._probe(operation, operation_id, run)
+
+    def _examples(self, operation: Any) -> list[Any]:
+        """The examples phase: cases made of the examples the document gives."""
+        from schemathesis.generation.drivers import ExamplesGenerator
+        from schemathesis.generation.feedback import FeedbackSources
+        from schemathesis.generation.overrides import Override
+
+        generator = ExamplesGenerator(
+            operation=operation, override=Override(), feedback=FeedbackSources(), fill_missing=False
+        )
+        return list(generator)
+
+    def _coverage(self, operation: Any) -> list[Any]:
+        """The coverage phase: boundary and near-boundary values of every constraint, missing
+        and unexpected fields, wrong types and media types (positive and negative)."""
+        key = f"{operation.method} {operation.path}"
+        if key not in self._coverage_cases:
+            self._coverage_cases[key] = self._coverage_of(operation)
+        return self._coverage_cases[key]
+
+    def _coverage_of(self, operation: Any) -> list[Any]:
         from schemathesis import GenerationMode
 
-        route, method = operations(self.definition.spec)[operation_id]
-        operation = self.schema[route][method]
-        run = OperationRun(operation_id)
+        return list(
+            self.schema.iter_coverage_cases(
+                operation,
+                generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+                generation_config=self.schema.config.generation_for(
+                    operation=operation, phase="coverage"
+                ),
+            )
+        )
+
+    def _fuzz(self, operation: Any, operation_id: str, run: OperationRun) -> None:
+        """The fuzzing phase: hypothesis draws positive and negative cases."""
+        from schemathesis import GenerationMode
+
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategy = operation.as_strategy(generation_mode=mode)
-            run.statuses[mode.value] = Counter()
-
             test = settings(
                 max_examples=self.examples,
                 database=None,
@@ -153,26 +303,71 @@ class Fuzzer:
             if self.seed_value is not None:
                 test = seed(self.seed_value)(test)
             test()
-        return run
+
+    def _probe(self, operation: Any, operation_id: str, run: OperationRun) -> None:
+        """Send the deterministic probes of the operation (``generated.probes``)."""
+        from schemathesis.core import NOT_SET
+
+        for probe in probes_of(operation):
+            body: Any = {} if operation.body else NOT_SET
+            case = operation.Case(
+                path_parameters={p.name: "" for p in operation.path_parameters},
+                query={"page": FAR_PAGE} if probe.kind == "page" else None,
+                body=body,
+                media_type="application/json" if operation.body else None,
+            )
+            self._send(case, False, operation_id, run, probe)
 
     def _sender(self, positive: bool, operation_id: str, run: OperationRun) -> Any:
+        label = "fuzzing " + ("positive" if positive else "negative")
+
         def send(case: Any) -> None:
-            self._send(case, positive, operation_id, run)
+            self._send(case, positive, operation_id, run, label=label)
 
         return send
 
-    def _send(self, case: Any, positive: bool, operation_id: str, run: OperationRun) -> None:
-        mode = "positive" if positive else "negative"
-        prepared = self.steering.prepare(case, positive, operation_id)
+    def _send(
+        self,
+        case: Any,
+        positive: bool,
+        operation_id: str,
+        run: OperationRun,
+        probe: Probe | None = None,
+        *,
+        label: str = "probe",
+        steer: Any = None,
+        exists: bool | None = None,
+    ) -> Any:
+        """Steer, send and judge one case; the response (None when none came)."""
+        mode = label
+        run.statuses.setdefault(mode, Counter())
+        prepared = (steer or self.steering.prepare)(case, positive, operation_id)
         if prepared is None:
             run.statuses[mode]["blocked"] += 1
             run.blocked = run.blocked or self.steering.blocked()
-            return
+            return None
+        if probe is not None and probe.kind == "path":
+            case.path_parameters[probe.parameter] = probe.value
+            prepared.path_exists = False
+        if exists is not None:
+            prepared.path_exists = exists and bool(case.path_parameters)
         run.requests += 1
         try:
-            response = case.call(
-                base_url=self.base_url, session=self.session, headers=prepared.headers, timeout=10
-            )
+            if probe is None or probe.kind != "body":
+                response = case.call(
+                    base_url=self.base_url,
+                    session=self.session,
+                    headers=prepared.headers,
+                    timeout=10,
+                )
+            else:
+                response = self.session.request(
+                    case.method,
+                    self.base_url.rstrip("/") + case.formatted_path,
+                    headers={**prepared.headers, "Content-Type": "application/json"},
+                    data=probe.content,
+                    timeout=10,
+                )
         except requests.RequestException as exc:
             run.statuses[mode]["no response"] += 1
             rule = self.definition.rule("robust")
@@ -185,7 +380,7 @@ class Fuzzer:
                         f"> {case.method} {case.formatted_path}",
                     )
                 )
-            return
+            return None
         run.statuses[mode][response.status_code] += 1
         if response.status_code >= 500:
             self.session.close()  # the server may have dropped the connection with its error
@@ -201,8 +396,10 @@ class Fuzzer:
             valid_anyway=prepared.valid_anyway,
             path_exists=prepared.path_exists,
             version=self.version,
+            probe=probe,
         )
         self._judge(exchange, run)
+        return response
 
     def _judge(self, exchange: registry.Exchange, run: OperationRun) -> None:
         evidence = functools.partial(self._evidence, exchange)
@@ -215,7 +412,10 @@ class Fuzzer:
                 continue
             run.checked[rule] += 1
             for problem in problems:
-                run.add(Finding(rule, registered.expected, problem, evidence()))
+                kind = problem.split(":", 1)[0][:80]
+                key = (registered.name, exchange.status, kind)
+                if not run.repeat(rule, key):
+                    run.add(Finding(rule, registered.expected, problem, evidence(), key))
 
     def _evidence(self, exchange: registry.Exchange) -> str:
         response = exchange.response
@@ -228,7 +428,7 @@ class Fuzzer:
         body = request.body
         if body:
             text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
-            lines.append("> " + text[:2000])
+            lines.append("> " + _shortened(text))
         lines.append(f"< {response.status_code}")
         for name in ("content-type", "api-version", "location"):
             value = exchange.header(name)
@@ -236,9 +436,24 @@ class Fuzzer:
                 lines.append(f"< {name}: {value}")
         content = response.content.decode("utf-8", "replace") if response.content else ""
         if content:
-            lines.append("< " + content[:2000])
+            lines.append("< " + _shortened(content))
+        lines.append("reproduce (fill in the credentials): " + curl(request, self.secrets))
         return redact("\n".join(lines), self.secrets)
 
     def close(self) -> None:
         self.session.close()
         self.steering.close()
+
+
+def _shortened(text: str, limit: int = 2000) -> str:
+    """``text``, or its start and its size when it is longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 10]}… ({len(text)} characters in all)"
+
+
+def _json(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None

@@ -24,6 +24,9 @@ from klanten_conformance.oas import operations, success_statuses
 
 #: aspects judged on generated requests
 GENERATED_ASPECTS = ("implemented", "conforms", "problem", "problem-media", "robust", "api-version")
+#: aspects judged on the deterministic probes only (generated/probes.py): an operation is
+#: tested under one when it has probes of it
+PROBE_ASPECTS = ("not-found", "sub-resources", "pagination", "stateful")
 #: aspects that only speak about error responses; a run without one is "not applicable"
 ERROR_ASPECTS = ("problem", "problem-media")
 
@@ -50,9 +53,11 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
             target.url,
             provider.steering(client, harness),
             examples=harness.context.generation.examples,
+            depth=harness.context.generation.depth,
             seed_value=harness.context.generation.seed,
             secrets=(*harness.context.secrets, *harness.secrets, *target.secrets),
             version=definition.version,
+            provider=provider,
         )
         try:
             yield engine
@@ -62,8 +67,8 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
     params = [
         pytest.param(op, rule, marks=pytest.mark.rule(rule), id=f"{op}-{rule}")
         for op in operation_ids
-        for rule in (definition.rule(a) for a in GENERATED_ASPECTS)
-        if rule
+        for aspect in (*GENERATED_ASPECTS, *_probed(definition, provider, op))
+        if (rule := definition.rule(aspect))
     ]
 
     @pytest.mark.creates_data
@@ -72,11 +77,14 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
         """The target answers generated requests as the OpenAPI document says.
 
         Method: send positive and negative schemathesis cases of the operation (valid
-        credentials, the target's own resources in path parameters, plausible data) and judge
-        every response under the rule: the operation exists; documented status and a
-        conforming success response; error bodies in the problem shape and served as
-        application/problem+json; invalid input refused with a 4xx and nothing a 5xx; an
-        API-version header on every response.
+        credentials, the target's own resources in path parameters, plausible data) and the
+        deterministic probes of generated/probes.py (bodies of the wrong JSON type, nested
+        5,000 deep or not UTF-8; path ids that are not UUIDs or unknown; a page beyond the
+        last), and judge every response under the rule: the operation exists; documented
+        status and a conforming success response; error bodies in the problem shape and
+        served as application/problem+json; invalid input (every body probe) refused with a
+        4xx and nothing a 5xx; an API-version header on every response; a resource, or the
+        parent of a sub-resource, that does not exist is 404; a page beyond the last is 404.
         """
         run = fuzzer.run(operation_id)
         findings = run.findings.get(rule)
@@ -84,6 +92,9 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
             first = findings[0]
             more = run.counts[rule] - 1
             received = first.received + (f" (and {more} more response(s))" if more else "")
+            if len(findings) > 1:
+                kinds = "; ".join(f"{f.received} ×{f.times}" for f in findings[1:])
+                received += f"; {len(findings) - 1} other distinct failure(s): {kinds}"
             raise checks.ConformanceFailure(
                 rule,
                 f"{operation_id}: {first.expected}",
@@ -156,6 +167,18 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
     if published:
         tests["test_published_document_adds_nothing"] = test_published_document_adds_nothing
     return tests
+
+
+def _probed(definition: apis.ApiDefinition, provider: Any, operation_id: str) -> list[str]:
+    """The probe aspects the operation has probes (or stateful steps) of."""
+    from klanten_conformance.generated.engine import schema_of
+    from klanten_conformance.generated.probes import probes_of
+
+    route, method = operations(definition.spec)[operation_id]
+    found = {probe.aspect for probe in probes_of(schema_of(definition.spec)[route][method])}
+    if any(step == operation_id and status for step, status in getattr(provider, "SEQUENCE", ())):
+        found.add("stateful")
+    return [aspect for aspect in PROBE_ASPECTS if aspect in found]
 
 
 def _published_document(base_url: str) -> tuple[str, str] | None:

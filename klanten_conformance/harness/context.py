@@ -51,8 +51,11 @@ REPORTS_DIR_ENV = "KLANTEN_CONFORMANCE_REPORTS_DIR"
 RUN_ID_ENV = "KLANTEN_CONFORMANCE_RUN_ID"
 DEFAULT_TARGETS_FILE = Path("targets.toml")
 BUILTIN_NAME = "reference-server"
-#: generated cases per operation and mode for each --depth
-DEPTH_EXAMPLES = {"quick": 5, "default": 25, "deep": 100}
+#: cases per operation and mode the fuzzing phase draws for each --depth; the other phases
+#: scale with the depth too (generated/engine.py: ``quick`` sends one coverage case per
+#: scenario, ``default`` one per scenario and place, ``deep`` every one), which is why the
+#: default draws fewer than a fuzzer without a coverage phase would need
+DEPTH_EXAMPLES = {"quick": 5, "default": 10, "deep": 100}
 
 _ENTRY_KEYS = frozenset(
     {

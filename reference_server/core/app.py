@@ -22,7 +22,15 @@ from reference_server.config import Settings
 from reference_server.core.api import JWT, TOKEN, ApiDefinition, Resource
 from reference_server.core.call import ApiRuntime, Call
 from reference_server.core.notifications import Notifier
-from reference_server.core.problems import ApiError, Crash, encode_json, not_found, problem_body
+from reference_server.core.problems import (
+    ApiError,
+    Crash,
+    InvalidParam,
+    encode_json,
+    not_found,
+    problem_body,
+    validation_error,
+)
 from reference_server.core.resources import ResourceOperations
 from reference_server.core.spec import Document, Operation, load_document
 from reference_server.core.storage import Store, Table
@@ -167,6 +175,11 @@ def _endpoint(runtime: ApiRuntime, binding: _Binding) -> Bound:
         if parameter.schema.get("format") == "uuid"
     }
     html_404 = "uuid-path-problem" in runtime.off
+    # fault switch "uuid-path-400": the resource's own id (the path's last segment), when it is
+    # not a UUID, is refused as invalid input rather than answered "not found"
+    own_id_400 = {n for n in names if operation.path.endswith(f"{{{n}}}")} & (
+        uuids if "uuid-path-400" in runtime.off else set()
+    )
 
     async def endpoint(request: Request) -> Response:
         call = Call(runtime, request, operation, resource, query=request.query_params.multi_items())
@@ -176,6 +189,10 @@ def _endpoint(runtime: ApiRuntime, binding: _Binding) -> Bound:
                 if name in uuids and not _is_uuid(value):
                     if html_404:
                         return Response(HTML_NOT_FOUND, status_code=404, media_type="text/html")
+                    if name in own_id_400:
+                        raise validation_error(
+                            [InvalidParam(name, "invalid", "Enter a valid UUID.")]
+                        )
                     raise not_found(f"{name} is not a valid UUID.")
             call.negotiate()
             call.principal = runtime.auth.authenticate(request.headers.get("authorization"))

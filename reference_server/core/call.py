@@ -228,6 +228,13 @@ class Call:
                 f"The body is not valid JSON: {exc}",
                 [InvalidParam("nonFieldErrors", "parse_error", "Malformed JSON.")],
             ) from None
+        except RecursionError:
+            raise ApiError(
+                400,
+                "parse_error",
+                "The body is nested too deeply to be read.",
+                [InvalidParam("nonFieldErrors", "parse_error", "Nested too deeply.")],
+            ) from None
         if self.off("object-body"):
             body.pop("url", None)  # fault CRASH/non-object-body: assumes an object
         if not isinstance(body, dict):

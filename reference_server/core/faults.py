@@ -39,6 +39,12 @@ CORE_SWITCHES: dict[str, str] = {
     "uuid-path-problem": (
         "a path id that is not a UUID is answered 404 with a text/html page, not a problem"
     ),
+    "uuid-path-400": (
+        "a resource's own id in the path that is not a UUID is answered 400 (a validation "
+        "problem), not 404"
+    ),
+    "read-after-delete": "a deleted resource is still read: GET answers its last representation",
+    "page-beyond-last": "a page beyond the last is answered 200 with no results, not 404",
     "token-claims-crash": (
         "a token with an exp in the past, an nbf in the future or an aud crashes: HTTP 500"
     ),

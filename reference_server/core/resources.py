@@ -72,6 +72,10 @@ def json_path(path: str) -> str:
     return f"json_extract(data, '$.{path}')"
 
 
+#: ``ApiRuntime.state`` key of what fault switch "read-after-delete" keeps of deleted resources
+DELETED = "resources.deleted"
+
+
 class ResourceOperations:
     """The generic operations of one resource."""
 
@@ -89,6 +93,9 @@ class ResourceOperations:
         return stored
 
     async def read(self, call: Call, uuid: str) -> Response:
+        gone = call.api.state.get(DELETED, {}).get(uuid) if call.off("read-after-delete") else None
+        if gone is not None and call.api.store.get(self.resource.table, uuid) is None:
+            return conditional(call, self.rules.represent(call, gone), uuid)  # the fault
         stored = self.get(call, uuid, READ)
         return conditional(call, self.rules.represent(call, stored), uuid)
 
@@ -115,6 +122,8 @@ class ResourceOperations:
     async def delete(self, call: Call, uuid: str) -> Response:
         old = self.get(call, uuid, DESTROY)
         self.write(call, DESTROY, 204, None, old)
+        if call.off("read-after-delete"):
+            call.api.state.setdefault(DELETED, {})[uuid] = old
         return call.respond(204)
 
     async def validated(self, call: Call, action: str, body: dict, old: Stored | None) -> dict:
@@ -231,7 +240,7 @@ class ResourceOperations:
         if not paginated:
             return call.respond(200, results)
         last_page = max(1, -(-count // size))
-        if page > last_page:
+        if page > last_page and not call.off("page-beyond-last"):
             raise ApiError(404, "not_found", f"Invalid page {page}: there are {last_page}.")
         body = {
             "count": count,

@@ -39,9 +39,20 @@ FAULTS: tuple[Fault, ...] = (
     _clean("OAS-06", "responses carry no API-version header", "api-version-header"),
     _clean("OAS-07", "list responses never link to the next page", "pagination-next"),
     _clean(
+        "OAS-07/page-beyond-last",
+        "a page beyond the last is answered 200 with no results, not 404",
+        "page-beyond-last",
+    ),
+    _clean(
         "OAS-08",
         "the published OpenAPI document declares an extra property and operation",
         "published-extension",
+    ),
+    _clean(
+        "OAS-10",
+        "a klant's own id in the path that is not a UUID is answered 400 (a validation "
+        "problem), not 404",
+        "uuid-path-400",
     ),
     _clean("kla-001a", "klantnummer is treated as unique across all bronorganisaties"),
     _clean("kla-001b", "(bronorganisatie, klantnummer) uniqueness is not checked"),
@@ -57,6 +68,11 @@ FAULTS: tuple[Fault, ...] = (
     _clean("CACHE-03", "If-None-Match is ignored", "if-none-match"),
     _clean("AUDIT-01", "a partial update adds no audittrail entry", "audit-partial-update"),
     _clean("LIFE-01", "create answers without a Location header", "location-header"),
+    _clean(
+        "LIFE-01/read-after-delete",
+        "a deleted klant is still read: GET answers its last representation (a soft delete)",
+        "read-after-delete",
+    ),
     _clean("LIFE-02", "PUT keeps the fields it was not sent, like PATCH", "put-replaces"),
     _clean("FILTER-01", "the emailadres filter of klant_list is ignored"),
     _clean("AUTH-01", "the JWT signature is not verified (its claims still are)", "jwt-signature"),

@@ -62,6 +62,17 @@ def test_json_that_is_not_an_object_is_400(small: Server, content: bytes) -> Non
     assert counts(small) == before
 
 
+@pytest.mark.parametrize("opening", [b'{"a":', b"["])
+def test_json_nested_too_deeply_is_400_parse_error(make_server, opening: bytes) -> None:
+    server = make_server()
+    before = counts(server)
+    closing = b"}" if opening.startswith(b"{") else b"]"
+    content = opening * 5000 + b"1" + closing * 5000
+    body = assert_problem(post_raw(server, content), 400, "parse_error")
+    assert body["invalidParams"], body
+    assert counts(server) == before
+
+
 @pytest.mark.parametrize(
     "content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded", ""]
 )
@@ -175,6 +186,16 @@ def test_invalid_uuid_in_path_is_404(small: Server, path: str) -> None:
         assert_problem(response, 404)
     assert_problem(small.get(f"{API}/klanten/{path}/audittrail"), 404)
     assert counts(small) == before
+
+
+def test_fault_oas10_own_id_not_a_uuid_is_400(make_server) -> None:
+    server = make_server(faults=("OAS-10",))
+    response = server.get(f"{API}/klanten/not-a-uuid")
+    body = assert_problem(response, 400)
+    assert {p["name"] for p in body["invalidParams"]} == {"uuid"}
+    # the parent of a sub-resource, and an unknown UUID, are still 404
+    assert_problem(server.get(f"{API}/klanten/not-a-uuid/audittrail"), 404)
+    assert_problem(server.get(f"{API}/klanten/{UNKNOWN}"), 404)
 
 
 @pytest.mark.parametrize(

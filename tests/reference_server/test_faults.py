@@ -39,6 +39,7 @@ UNKNOWN = "KLOK01-C9"
 NEW_RULES = {
     "OAS-09": "a sub-resource lists and reads only its own parent's entries; an unknown or "
     "malformed parent is 404 with a problem body",
+    "OAS-10": "a resource that does not exist (an unknown or malformed id) is 404",
 }
 
 

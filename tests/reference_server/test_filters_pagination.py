@@ -382,3 +382,12 @@ def test_fault_oas07_next_is_always_null(make_server) -> None:
     assert body["count"] == 5
     assert len(body["results"]) == 2
     assert body["next"] is None
+
+
+def test_fault_oas07_page_beyond_last_is_200_empty(make_server) -> None:
+    server = make_server(page_size=2, faults=("OAS-07/page-beyond-last",))
+    authn, _ = paged_scenario(server)
+    response = server.list(authn, page="4")
+    assert response.status_code == 200, response.text
+    assert response.json()["results"] == []
+    assert server.list(authn, page="0").status_code == 404  # pages still start at 1

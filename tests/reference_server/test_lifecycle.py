@@ -72,6 +72,17 @@ def test_fault_life01_create_has_no_location(make_server) -> None:
     assert "location" not in response.headers
 
 
+def test_fault_life01_read_after_delete_answers_the_deleted_klant(make_server) -> None:
+    server = make_server(faults=("LIFE-01/read-after-delete",))
+    created = server.create().json()
+    assert server.client.delete(created["url"], headers=server.headers()).status_code == 204
+    read = server.get(created["url"])
+    assert read.status_code == 200
+    assert read.json() == created
+    # a second delete still finds nothing
+    assert server.client.delete(created["url"], headers=server.headers()).status_code == 404
+
+
 # LIFE-02 --------------------------------------------------------------------------------------
 
 
