@@ -1,9 +1,13 @@
 """Stub services the harness serves itself so a target can call back.
 
 - `SubjectRegistry`: a subject register whose URLs answer a chosen HTTP status.
+- `MedewerkerRegistry`: the same for medewerker URLs (``/medewerkers/<status>/...``).
+- `ObjectApi`: a fragment of a Zaken API: zaken that exist (200) or not (404), and the
+  relations between a zaak and a contactmoment it holds (``zaakcontactmomenten``), which a
+  test registers before it creates the objectcontactmoment that mirrors one.
 - `NotificationReceiver`: a notification callback endpoint that records what it receives.
 
-Both run a stdlib `ThreadingHTTPServer` in a daemon thread on loopback by default.
+All run a stdlib `ThreadingHTTPServer` in a daemon thread on loopback by default.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 Message = tuple[dict[str, str], Any]
 
@@ -130,12 +134,12 @@ class _StubService:
 
 
 class _SubjectHandler(_QuietHandler):
-    """Answers /subjects/<status>/<anything> with <status>."""
+    """Answers /<prefix>/<status>/<anything> with <status>."""
 
     def _answer(self, *, body: bool) -> None:
         registry: SubjectRegistry = self.server.owner  # type: ignore[assignment]
         registry.record(self.command, self.path)
-        status = _status_from_path(self.path)
+        status = _status_from_path(self.path, registry.PREFIX)
         if status is None:
             self.send_json(404, {"detail": "unknown subject path"}, body=body)
         elif status == 200:
@@ -157,10 +161,10 @@ class _SubjectHandler(_QuietHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = _not_allowed
 
 
-def _status_from_path(path: str) -> int | None:
-    """The status encoded in /subjects/<status>/..., or None when the path does not match."""
+def _status_from_path(path: str, prefix: str = "subjects") -> int | None:
+    """The status encoded in /<prefix>/<status>/..., or None when the path does not match."""
     parts = urlsplit(path).path.split("/")
-    if len(parts) < 4 or parts[1] != "subjects" or not parts[2].isdigit():
+    if len(parts) < 4 or parts[1] != prefix or not parts[2].isdigit():
         return None
     status = int(parts[2])
     return status if 200 <= status <= 599 else None
@@ -169,6 +173,7 @@ def _status_from_path(path: str) -> int | None:
 class SubjectRegistry(_StubService):
     """A stub subject register: `url_for(404)` gives a URL that answers 404, and so on."""
 
+    PREFIX = "subjects"
     handler_class = _SubjectHandler
 
     def __init__(
@@ -183,7 +188,7 @@ class SubjectRegistry(_StubService):
         if not 200 <= status <= 599:
             raise ValueError(f"status must be 200..599, got {status}")
         suffix = (key if key is not None else uuid.uuid4().hex).lstrip("/")
-        return f"{self.base_url}/subjects/{status}/{suffix}"
+        return f"{self.base_url}/{self.PREFIX}/{status}/{suffix}"
 
     def dead_url(self) -> str:
         """A URL on a port where nothing listens (connection refused)."""
@@ -204,6 +209,96 @@ class SubjectRegistry(_StubService):
         """How many requests reached the path of `url` (any method, query ignored)."""
         wanted = urlsplit(url).path
         return sum(1 for _, path in self.hits if urlsplit(path).path == wanted)
+
+
+class MedewerkerRegistry(SubjectRegistry):
+    """A stub medewerker register: `url_for(200)` is a medewerker that exists, `url_for(404)`
+    one that does not."""
+
+    PREFIX = "medewerkers"
+
+
+class _ObjectHandler(_QuietHandler):
+    """A Zaken API fragment: GET/HEAD of a zaak, GET of the zaakcontactmomenten list."""
+
+    def _answer(self, *, body: bool) -> None:
+        api: ObjectApi = self.server.owner  # type: ignore[assignment]
+        api.record(self.command, self.path)
+        parts = urlsplit(self.path)
+        path = parts.path.rstrip("/")
+        if path == ObjectApi.RELATIONS:
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            self.send_json(200, api.relations(**query), body=body)
+            return
+        zaak = api.base_url + path
+        if path.startswith(ObjectApi.ZAKEN + "/") and api.exists(zaak):
+            self.send_json(200, {"url": zaak, "identificatie": path.rsplit("/", 1)[-1]}, body=body)
+        else:
+            self.send_json(404, {"detail": "no such zaak"}, body=body)
+
+    def do_GET(self) -> None:
+        self._answer(body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(body=False)
+
+    def _not_allowed(self) -> None:
+        self.server.owner.record(self.command, self.path)  # type: ignore[attr-defined]
+        self.read_body()
+        self.send_json(405, {"detail": "method not allowed"})
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = _not_allowed
+
+
+class ObjectApi(SubjectRegistry):
+    """A stub object API (a fragment of a Zaken API), for objectcontactmomenten.
+
+    ``zaak()`` gives the URL of a zaak that exists (GET answers 200), ``zaak(exists=False)``
+    one that does not (404). ``relate(zaak, contactmoment)`` makes the zaak hold a relation
+    to the contactmoment: ``GET /zaken/api/v1/zaakcontactmomenten?zaak=...&contactmoment=...``
+    lists the relations matching both filters (a JSON array, as the Zaken API 1.x answers).
+    """
+
+    ZAKEN = "/zaken/api/v1/zaken"
+    RELATIONS = "/zaken/api/v1/zaakcontactmomenten"
+    handler_class = _ObjectHandler
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, advertise_host: str | None = None
+    ) -> None:
+        super().__init__(host, port, advertise_host)
+        self._zaken: set[str] = set()
+        self._relations: list[dict[str, str]] = []
+
+    def zaak(self, *, exists: bool = True) -> str:
+        """The URL of a fresh zaak; it answers 200 when it ``exists``, 404 otherwise."""
+        url = f"{self.base_url}{self.ZAKEN}/{uuid.uuid4()}"
+        if exists:
+            with self._lock:
+                self._zaken.add(url)
+        return url
+
+    def exists(self, url: str) -> bool:
+        with self._lock:
+            return url in self._zaken
+
+    def relate(self, zaak: str, contactmoment: str) -> str:
+        """Make ``zaak`` hold a relation to ``contactmoment``; returns the relation's URL."""
+        relation = {
+            "url": f"{self.base_url}{self.RELATIONS}/{uuid.uuid4()}",
+            "zaak": zaak,
+            "contactmoment": contactmoment,
+        }
+        with self._lock:
+            self._relations.append(relation)
+        return relation["url"]
+
+    def relations(self, **filters: str) -> list[dict[str, str]]:
+        """The relations whose fields equal every given filter (unknown filters match none)."""
+        with self._lock:
+            return [
+                dict(r) for r in self._relations if all(r.get(k) == v for k, v in filters.items())
+            ]
 
 
 class _NotificationHandler(_QuietHandler):

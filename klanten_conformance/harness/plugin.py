@@ -374,6 +374,19 @@ def subject_registry(harness: Harness) -> Any:
 
 
 @pytest.fixture(scope="session")
+def medewerker_registry(harness: Harness) -> Any:
+    """Stub medewerker register whose URLs answer a chosen status (cm-003)."""
+    return harness.medewerkers()
+
+
+@pytest.fixture(scope="session")
+def object_api(harness: Harness) -> Any:
+    """Stub object API (a Zaken API fragment) with zaken and their contactmoment relations
+    (cm-005, cm-006)."""
+    return harness.objects()
+
+
+@pytest.fixture(scope="session")
 def notification_receiver(harness: Harness) -> Any:
     """Stub notification receiver; skips when the target does not post to it."""
     harness.targets()

@@ -7,7 +7,12 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from klanten_conformance.stubs import NotificationReceiver, SubjectRegistry
+from klanten_conformance.stubs import (
+    MedewerkerRegistry,
+    NotificationReceiver,
+    ObjectApi,
+    SubjectRegistry,
+)
 
 
 @pytest.fixture
@@ -152,3 +157,66 @@ def test_clear_forgets_everything(receiver: NotificationReceiver) -> None:
     receiver.clear()
     assert receiver.messages == []
     assert requests.post(receiver.url, json={"b": 2}, timeout=5).status_code == 201
+
+
+# medewerker registry and object API ----------------------------------------------------------
+
+
+@pytest.fixture
+def medewerkers() -> Iterator[MedewerkerRegistry]:
+    with MedewerkerRegistry() as stub:
+        yield stub
+
+
+@pytest.fixture
+def objects() -> Iterator[ObjectApi]:
+    with ObjectApi() as stub:
+        yield stub
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_medewerker_url_answers_chosen_status(medewerkers: MedewerkerRegistry, status: int) -> None:
+    url = medewerkers.url_for(status)
+    assert url.startswith(f"{medewerkers.base_url}/medewerkers/{status}/")
+    assert requests.get(url, timeout=5).status_code == status
+    assert medewerkers.hit_count(url) == 1
+
+
+def test_medewerker_registry_ignores_subject_paths(medewerkers: MedewerkerRegistry) -> None:
+    url = medewerkers.base_url + "/subjects/200/x"
+    assert requests.get(url, timeout=5).status_code == 404
+
+
+def test_zaak_exists_or_not(objects: ObjectApi) -> None:
+    zaak, missing = objects.zaak(), objects.zaak(exists=False)
+    found = requests.get(zaak, timeout=5)
+    assert (found.status_code, found.json()["url"]) == (200, zaak)
+    assert requests.head(zaak, timeout=5).content == b""
+    assert requests.get(missing, timeout=5).status_code == 404
+    assert requests.get(objects.base_url + "/zaken/api/v1/other/x", timeout=5).status_code == 404
+    assert objects.hit_count(zaak) == 2
+
+
+def test_relations_are_listed_by_zaak_and_contactmoment(objects: ObjectApi) -> None:
+    zaak, other = objects.zaak(), objects.zaak()
+    relation = objects.relate(zaak, "https://cm.example/contactmomenten/1")
+    objects.relate(other, "https://cm.example/contactmomenten/2")
+    url = objects.base_url + ObjectApi.RELATIONS
+    both = requests.get(
+        url, params={"zaak": zaak, "contactmoment": "https://cm.example/contactmomenten/1"},
+        timeout=5,
+    )
+    assert both.status_code == 200
+    assert both.json() == [
+        {"url": relation, "zaak": zaak, "contactmoment": "https://cm.example/contactmomenten/1"}
+    ]
+    none = requests.get(
+        url, params={"zaak": zaak, "contactmoment": "https://cm.example/contactmomenten/2"},
+        timeout=5,
+    )
+    assert none.json() == []
+    assert len(requests.get(url, timeout=5).json()) == 2
+
+
+def test_object_api_refuses_changes(objects: ObjectApi) -> None:
+    assert requests.post(objects.zaak(), json={}, timeout=5).status_code == 405
