@@ -70,6 +70,15 @@ def test_every_rules_md_id_is_in_the_catalogue(catalogue) -> None:
 #: rules the project added to those of RULES.md, where the sources hold more than it lists
 ADDED_RULES = {
     "OAS-09": "sub-resources belong to their parent (the audit trail of a klant)",
+    "CM-OAS-MEDIA": "the problem+json media type of CM-OAS, a SHOULD as OAS-04 is",
+    "CM-CACHE-01": "ETag of the three resources (contactmomenten-specificatie-gedrag.md)",
+    "CM-CACHE-02": "HEAD of the three resources (contactmomenten-specificatie-gedrag.md)",
+    "CM-CACHE-03": "If-None-Match on the three resources (contactmomenten-specificatie-gedrag.md)",
+    "CM-AUDIT-01": "the audit trail of a contactmoment (contactmomenten-1.0.0.yaml)",
+    "CM-LIFE-01": "create/read/delete of the three resources (contactmomenten-1.0.0.yaml)",
+    "CM-LIFE-02": "PUT replaces, PATCH merges a contactmoment (contactmomenten-1.0.0.yaml)",
+    "CM-FILTER-01": "the query filters of the three lists (contactmomenten-1.0.0.yaml)",
+    "CM-NOTIF-01": "the kanaal contactmomenten (contactmomenten-notificaties.md)",
 }
 
 
