@@ -2,8 +2,9 @@
 
 Generated data is steered towards what the standard's behaviour needs, so that positive cases
 are not refused for reasons the OpenAPI document cannot express: the harness's bronorganisatie
-(a valid RSIN); a `vorigContactmoment` that is an existing contactmoment (an anchor of the
-pool that no case changes, cm-001); a `medewerker` of the stub medewerker registry (cm-003);
+(a valid RSIN); a `vorigContactmoment` that is an existing contactmoment of its own (made for
+the case: a contactmoment has at most one successor, cm-001/cm-002); a `medewerker` of the
+stub medewerker registry (cm-003);
 klantcontactmomenten of a pool contactmoment and a fresh klant that resolves (cm-004);
 objectcontactmomenten of a pool contactmoment and a fresh zaak of the stub object API that
 holds the relation (cm-005, cm-006); path parameters of resources the run created. Deletes
@@ -60,16 +61,14 @@ class ContactmomentenSteering:
     # the resources the generated cases work on ------------------------------------------------
 
     def pool(self) -> dict[str, list[_Made]]:
-        """An anchor contactmoment (only ever a `vorigContactmoment`), two contactmomenten
-        with their audit trail, a klantcontactmoment and an objectcontactmoment."""
+        """Two contactmomenten with their audit trail, a klantcontactmoment and an
+        objectcontactmoment."""
         if self._pool is None:
             self._pool = {}
             try:
-                anchor = self.client.contactmoment(what="an anchor contactmoment")
                 moments = [self._moment() for _ in range(2)]
                 first = moments[0].url
                 self._pool = {
-                    "anchor": [_Made(anchor["url"])],
                     "contactmoment": moments,
                     "klantcontactmoment": [_Made(self.client.klantcontactmoment(first)["url"])],
                     "objectcontactmoment": [_Made(self.client.objectcontactmoment(first)["url"])],
@@ -160,9 +159,10 @@ class ContactmomentenSteering:
             if not partial or "bronorganisatie" in body:
                 body["bronorganisatie"] = self.client.bronorganisatie
             if body.get("vorigContactmoment") is not None:
-                if not pool.get("anchor"):
+                earlier = self._fresh("contactmoment")
+                if earlier is None:
                     return False
-                body["vorigContactmoment"] = pool["anchor"][0].url
+                body["vorigContactmoment"] = earlier.url
             if body.get("medewerker"):
                 body["medewerker"] = self.client.medewerker(200)
             return True

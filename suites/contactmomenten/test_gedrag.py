@@ -115,6 +115,36 @@ def test_existing_vorig_contactmoment_is_accepted(contactmomenten: Contactmoment
     )
 
 
+@pytest.mark.rule("cm-001")
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_empty_vorig_contactmoment_is_no_reference(
+    contactmomenten: ContactmomentenClient, method: str
+) -> None:
+    """cm-001: an empty `vorigContactmoment` is not looked up (only a non-empty one is).
+
+    Method: POST a contactmoment, or PATCH an existing one, with `vorigContactmoment` ""
+    → 201/200 without a `vorigContactmoment`, or a 400 (the document's minimum length);
+    never a 5xx. The request lies outside the document on purpose.
+    """
+    if method == "POST":
+        body = contactmomenten.contactmoment_body(vorigContactmoment="")
+        response = contactmomenten.create("contactmoment", body, validate=False)
+        accepted = 201
+    else:
+        url = contactmomenten.contactmoment()["url"]
+        response = contactmomenten.patch(url, {"vorigContactmoment": ""}, validate=False)
+        accepted = 200
+    stored = checks.expect_status("cm-001", response, accepted, 400, what=f"{method} with \"\"")
+    if response.status_code == accepted:
+        checks.expect_true(
+            "cm-001",
+            not stored.get("vorigContactmoment"),
+            "no vorigContactmoment",
+            f"vorigContactmoment = {stored.get('vorigContactmoment')!r}",
+            response,
+        )
+
+
 # cm-002 --------------------------------------------------------------------------------------
 
 
@@ -148,6 +178,22 @@ def test_volgend_contactmoment_follows_the_link(contactmomenten: Contactmomenten
     _changed(contactmomenten, "PUT", url, {"vorigContactmoment": first})
     _volgend(contactmomenten, first, url, "A after B was put back")
     _volgend(contactmomenten, other, None, "C after B was put back on A")
+
+
+@pytest.mark.rule("cm-002")
+def test_one_successor_only(contactmomenten: ContactmomentenClient) -> None:
+    """cm-002: an earlier contactmoment has one `volgendContactmoment`, so a second
+    contactmoment naming it is refused.
+
+    Method: create A, then B after A; POST C with `vorigContactmoment` A → 400 on
+    `vorigContactmoment`; A is still followed by B.
+    """
+    first = contactmomenten.contactmoment(what="creating A")["url"]
+    later = contactmomenten.contactmoment(what="creating B after A", vorigContactmoment=first)
+    body = contactmomenten.contactmoment_body(vorigContactmoment=first)
+    response = contactmomenten.create("contactmoment", body)
+    checks.expect_invalid_param("cm-002", response, "vorigContactmoment", what="C after A too")
+    _volgend(contactmomenten, first, later["url"], "A after C was refused")
 
 
 # cm-003 --------------------------------------------------------------------------------------
@@ -257,7 +303,7 @@ def test_klantcontactmoment_is_unique_per_rol(contactmomenten: ContactmomentenCl
         checks.expect_status("cm-004", response, 201, what=f"the klant as {rol}")
     again = contactmomenten.klantcontactmoment_body(moment, klant, ROLLEN[0])
     duplicate = contactmomenten.create("klantcontactmoment", again)
-    checks.expect_invalid_param("cm-004", duplicate, None, what="the same triple again")
+    checks.expect_invalid_param("cm-004", duplicate, None, "unique", what="the same triple again")
 
 
 # cm-005 and cm-006 ---------------------------------------------------------------------------
@@ -307,7 +353,7 @@ def test_objectcontactmoment_is_unique(contactmomenten: ContactmomentenClient) -
     first = contactmomenten.create("objectcontactmoment", body)
     checks.expect_status("cm-005", first, 201, what="the first objectcontactmoment")
     duplicate = contactmomenten.create("objectcontactmoment", body)
-    checks.expect_invalid_param("cm-005", duplicate, None, what="the same pair again")
+    checks.expect_invalid_param("cm-005", duplicate, None, "unique", what="the same pair again")
 
 
 @pytest.mark.rule("cm-006")
@@ -566,7 +612,9 @@ def _expect_filter(
     found: dict[str, str],
     missed: dict[str, str],
 ) -> None:
-    """The list with ``found`` holds ``url``; with ``missed`` it does not."""
+    """The list with ``found`` holds ``url``; with ``missed`` it does not. A miss is narrowed
+    by a filter that alone finds ``url``, so that a filter the target ignores shows ``url``
+    on the first page instead of somewhere in a long list."""
     for params, present in ((found, True), (missed, False)):
         response = client.list(resource, **params)
         checks.expect_status("CM-FILTER-01", response, 200, what=f"{resource} list {params}")
@@ -607,10 +655,11 @@ def test_contactmoment_list_filters(contactmomenten: ContactmomentenClient) -> N
     combined; the registratiedatum ranges compare; invalid → 400; nothing matches → empty.
 
     Method: create A and B (B after A) in a fresh bronorganisatie, with unique kanaal,
-    voorkeurskanaal and medewerker. Filters with values only B has are used alone; filters
+    voorkeurskanaal and medewerker. Filters with values only B has find it alone; filters
     whose values others may share (voorkeurstaal, initiatiefnemer, registratiedatum and its
-    ranges) are combined with the bronorganisatie. Each finds B with B's value and not with
-    another; initiatiefnemer=onbekend → 400; a bronorganisatie nothing has → an empty page.
+    ranges) are combined with the bronorganisatie. Each finds B with B's value and, combined
+    with the bronorganisatie (or the kanaal), not with another value;
+    initiatiefnemer=onbekend → 400; a bronorganisatie nothing has → an empty page.
     """
     bron = random_rsin()
     first = contactmomenten.contactmoment(what="creating A", bronorganisatie=bron)
@@ -625,21 +674,26 @@ def test_contactmoment_list_filters(contactmomenten: ContactmomentenClient) -> N
     )
     made = contactmomenten.make("contactmoment", body, what="creating B with a value per filter")
     url = made["url"]
-    alone = {
+    filters = {
         "bronorganisatie": (bron, random_rsin()),
         "kanaal": (body["kanaal"], _bump(body["kanaal"])),
         "voorkeurskanaal": (body["voorkeurskanaal"], _bump(body["voorkeurskanaal"])),
         "medewerker": (body["medewerker"], contactmomenten.medewerker(200)),
         "vorigContactmoment": (first["url"], _unknown(contactmomenten)),
     }
-    for name, (value, other) in alone.items():
-        _expect_filter(contactmomenten, "contactmoment", url, {name: value}, {name: other})
+    for name, (value, other) in filters.items():
+        narrow = {"bronorganisatie": bron}
+        if name == "bronorganisatie":
+            narrow = {"kanaal": body["kanaal"]}
+        _expect_filter(
+            contactmomenten, "contactmoment", url, {name: value}, {**narrow, name: other}
+        )
     _expect_filter(
         contactmomenten,
         "contactmoment",
         first["url"],
         {"volgendContactmoment": url},
-        {"volgendContactmoment": _unknown(contactmomenten)},
+        {"bronorganisatie": bron, "volgendContactmoment": _unknown(contactmomenten)},
     )
     when = str(made.get("registratiedatum") or "")
     combined = {
@@ -672,28 +726,27 @@ def test_klantcontactmoment_list_filters(contactmomenten: ContactmomentenClient)
     """CM-FILTER-01: contactmoment, klant and rol filter klantcontactmomenten exactly.
 
     Method: a klantcontactmoment (contactmoment C, klant K, rol gesprekspartner) and another
-    of C with another klant as belanghebbende; each filter finds the first with its value
-    and not with another; contactmoment+rol and contactmoment+klant combined; rol=onbekend →
-    400; a contactmoment without links → an empty page.
+    of C with another klant as belanghebbende; contactmoment and klant each find the first
+    alone, rol together with the contactmoment or the klant; with another value (combined
+    with a filter that alone finds it) they do not; rol=onbekend → 400; a contactmoment
+    without links → an empty page.
     """
     moment = contactmomenten.contactmoment()["url"]
     klant = contactmomenten.klant()
     url = contactmomenten.klantcontactmoment(moment, klant, "gesprekspartner")["url"]
     contactmomenten.klantcontactmoment(moment, rol="belanghebbende")
     lonely = contactmomenten.contactmoment(what="creating a contactmoment without links")["url"]
-    cases: dict[str, tuple[dict[str, str], dict[str, str]]] = {
-        "contactmoment": ({"contactmoment": moment}, {"contactmoment": lonely}),
-        "klant": ({"klant": klant}, {"klant": contactmomenten.missing_klant()}),
-        "contactmoment+rol": (
+    other = contactmomenten.missing_klant()
+    cases = (
+        ({"contactmoment": moment}, {"klant": klant, "contactmoment": lonely}),
+        ({"klant": klant}, {"contactmoment": moment, "klant": other}),
+        (
             {"contactmoment": moment, "rol": "gesprekspartner"},
             {"contactmoment": moment, "rol": "belanghebbende"},
         ),
-        "contactmoment+klant": (
-            {"contactmoment": moment, "klant": klant},
-            {"contactmoment": lonely, "klant": klant},
-        ),
-    }
-    for found, missed in cases.values():
+        ({"klant": klant, "rol": "gesprekspartner"}, {"klant": klant, "rol": "belanghebbende"}),
+    )
+    for found, missed in cases:
         _expect_filter(contactmomenten, "klantcontactmoment", url, found, missed)
     _expect_empty_and_invalid(
         contactmomenten, "klantcontactmoment", {"contactmoment": lonely}, {"rol": "onbekend"}
@@ -705,8 +758,9 @@ def test_objectcontactmoment_list_filters(contactmomenten: ContactmomentenClient
     """CM-FILTER-01: object, contactmoment and objectType filter objectcontactmomenten exactly.
 
     Method: an objectcontactmoment (contactmoment C, zaak Z); object and contactmoment each
-    find it with its value and not with another; objectType=zaak combined with the object
-    finds it; objectType=onbekend → 400; a zaak without links → an empty page.
+    find it alone, and with another value (combined with the other filter) do not;
+    objectType=zaak combined with the object finds it; objectType=onbekend → 400; a zaak
+    without links → an empty page.
     """
     moment = contactmomenten.contactmoment()["url"]
     zaak = contactmomenten.zaak()
@@ -714,8 +768,8 @@ def test_objectcontactmoment_list_filters(contactmomenten: ContactmomentenClient
     lonely = contactmomenten.contactmoment(what="creating a contactmoment without links")["url"]
     other = contactmomenten.zaak()
     cases = (
-        ({"object": zaak}, {"object": other}),
-        ({"contactmoment": moment}, {"contactmoment": lonely}),
+        ({"object": zaak}, {"contactmoment": moment, "object": other}),
+        ({"contactmoment": moment}, {"object": zaak, "contactmoment": lonely}),
         ({"object": zaak, "objectType": "zaak"}, {"object": other, "objectType": "zaak"}),
     )
     for found, missed in cases:
