@@ -339,6 +339,7 @@ class NotificationReceiver(_StubService):
         self._fail_remaining = 0
         self._fail_status = 503
         self.failed_attempts = 0
+        self._last_arrival = time.monotonic()
 
     @property
     def url(self) -> str:
@@ -370,19 +371,31 @@ class NotificationReceiver(_StubService):
         """Record one accepted message and wake up waiters (handler use)."""
         with self._cond:
             self._messages.append((headers, body))
+            self._last_arrival = time.monotonic()
             self._cond.notify_all()
 
-    def wait_for(self, predicate: Callable[[Any], bool], timeout: float = 5.0) -> Any:
-        """Return the first recorded body matching `predicate`, waiting up to `timeout` s."""
-        deadline = time.monotonic() + timeout
+    def wait_for(
+        self, predicate: Callable[[Any], bool], timeout: float = 5.0, *, limit: float | None = None
+    ) -> Any:
+        """Return the first recorded body matching `predicate`, waiting up to `timeout` s.
+
+        With `limit`, the wait goes on while other messages keep arriving (a target working
+        through a backlog of earlier notifications): it ends `timeout` s after the start or
+        the latest arrival, whichever is later, and `limit` s after the start at the latest.
+        """
+        start = time.monotonic()
+        deadline = start + timeout
         with self._cond:
             while True:
                 match = self._find(predicate)
                 if match is not None:
                     return match[1]
-                remaining = deadline - time.monotonic()
+                now = time.monotonic()
+                if limit is not None:
+                    deadline = min(start + limit, max(start, self._last_arrival) + timeout)
+                remaining = deadline - now
                 if remaining <= 0:
-                    raise TimeoutError(self._timeout_message(timeout))
+                    raise TimeoutError(self._timeout_message(round(now - start, 1)))
                 self._cond.wait(remaining)
 
     def _find(self, predicate: Callable[[Any], bool]) -> Message | None:

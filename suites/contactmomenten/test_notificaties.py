@@ -16,6 +16,8 @@ from klanten_conformance.stubs import NotificationReceiver
 pytestmark = pytest.mark.creates_data
 
 WAIT_SECONDS = 10.0
+#: how long a notification may take while the target is still delivering earlier ones
+BACKLOG_SECONDS = 120.0
 
 
 def _expect_notification(
@@ -36,7 +38,7 @@ def _expect_notification(
         )
 
     try:
-        message = receiver.wait_for(about, timeout=WAIT_SECONDS)
+        message = receiver.wait_for(about, timeout=WAIT_SECONDS, limit=BACKLOG_SECONDS)
     except TimeoutError as exc:
         checks.fail("CM-NOTIF-01", f"a notification of {actie} for {url}", str(exc), response)
         return

@@ -151,6 +151,42 @@ def test_wait_for_timeout_lists_received(receiver: NotificationReceiver) -> None
     assert "1 message" in str(info.value)
 
 
+def test_wait_for_waits_longer_while_a_backlog_arrives(receiver: NotificationReceiver) -> None:
+    def post_slowly() -> None:
+        for _ in range(6):
+            time.sleep(0.1)
+            requests.post(receiver.url, json={"actie": "other"}, timeout=5)
+        requests.post(receiver.url, json={"actie": "destroy"}, timeout=5)
+
+    thread = threading.Thread(target=post_slowly)
+    thread.start()
+    started = time.monotonic()
+    body = receiver.wait_for(lambda msg: msg.get("actie") == "destroy", timeout=0.3, limit=5)
+    thread.join()
+    assert body == {"actie": "destroy"}
+    assert time.monotonic() - started > 0.3
+
+
+def test_wait_for_ends_at_the_limit(receiver: NotificationReceiver) -> None:
+    stop = threading.Event()
+
+    def post_forever() -> None:
+        while not stop.is_set():
+            requests.post(receiver.url, json={"actie": "other"}, timeout=5)
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=post_forever)
+    thread.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeoutError):
+            receiver.wait_for(lambda msg: msg.get("actie") == "destroy", timeout=0.2, limit=0.6)
+    finally:
+        stop.set()
+        thread.join()
+    assert 0.6 <= time.monotonic() - started < 2
+
+
 def test_clear_forgets_everything(receiver: NotificationReceiver) -> None:
     requests.post(receiver.url, json={"a": 1}, timeout=5)
     receiver.fail_next(1)
