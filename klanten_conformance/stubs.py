@@ -133,19 +133,11 @@ class _StubService:
         self.stop()
 
 
-class _SubjectHandler(_QuietHandler):
-    """Answers /<prefix>/<status>/<anything> with <status>."""
+class _ReadOnlyHandler(_QuietHandler):
+    """Answers GET and HEAD (``_answer``); every other method gets 405."""
 
     def _answer(self, *, body: bool) -> None:
-        registry: SubjectRegistry = self.server.owner  # type: ignore[assignment]
-        registry.record(self.command, self.path)
-        status = _status_from_path(self.path, registry.PREFIX)
-        if status is None:
-            self.send_json(404, {"detail": "unknown subject path"}, body=body)
-        elif status == 200:
-            self.send_json(200, {"url": registry.base_url + self.path}, body=body)
-        else:
-            self.send_json(status, {"status": status}, body=body)
+        raise NotImplementedError
 
     def do_GET(self) -> None:
         self._answer(body=True)
@@ -159,6 +151,21 @@ class _SubjectHandler(_QuietHandler):
         self.send_json(405, {"detail": "method not allowed"})
 
     do_POST = do_PUT = do_PATCH = do_DELETE = _not_allowed
+
+
+class _SubjectHandler(_ReadOnlyHandler):
+    """Answers /<prefix>/<status>/<anything> with <status>."""
+
+    def _answer(self, *, body: bool) -> None:
+        registry: SubjectRegistry = self.server.owner  # type: ignore[assignment]
+        registry.record(self.command, self.path)
+        status = _status_from_path(self.path, registry.PREFIX)
+        if status is None:
+            self.send_json(404, {"detail": "unknown subject path"}, body=body)
+        elif status == 200:
+            self.send_json(200, {"url": registry.base_url + self.path}, body=body)
+        else:
+            self.send_json(status, {"status": status}, body=body)
 
 
 def _status_from_path(path: str, prefix: str = "subjects") -> int | None:
@@ -218,7 +225,7 @@ class MedewerkerRegistry(SubjectRegistry):
     PREFIX = "medewerkers"
 
 
-class _ObjectHandler(_QuietHandler):
+class _ObjectHandler(_ReadOnlyHandler):
     """A Zaken API fragment: GET/HEAD of a zaak, GET of the zaakcontactmomenten list."""
 
     def _answer(self, *, body: bool) -> None:
@@ -235,19 +242,6 @@ class _ObjectHandler(_QuietHandler):
             self.send_json(200, {"url": zaak, "identificatie": path.rsplit("/", 1)[-1]}, body=body)
         else:
             self.send_json(404, {"detail": "no such zaak"}, body=body)
-
-    def do_GET(self) -> None:
-        self._answer(body=True)
-
-    def do_HEAD(self) -> None:
-        self._answer(body=False)
-
-    def _not_allowed(self) -> None:
-        self.server.owner.record(self.command, self.path)  # type: ignore[attr-defined]
-        self.read_body()
-        self.send_json(405, {"detail": "method not allowed"})
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = _not_allowed
 
 
 class ObjectApi(SubjectRegistry):

@@ -20,7 +20,11 @@ from typing import Any
 
 from klanten_conformance import checks
 from klanten_conformance.apis.contactmomenten import ContactmomentenClient
-from klanten_conformance.apis.klanten_generated import looks_like_url, only_missing_patch_fields
+from klanten_conformance.apis.klanten_generated import (
+    fill_path,
+    looks_like_url,
+    only_missing_patch_fields,
+)
 from klanten_conformance.checks import Blocked
 from klanten_conformance.generated.checks import negated_locations, negated_parameters
 from klanten_conformance.generated.engine import Prepared
@@ -121,18 +125,10 @@ class ContactmomentenSteering:
                 made = shared[len(repr(case.body)) % len(shared)] if shared else None
             if made is None:
                 return None
-            path_exists = True
-            if "contactmoment_uuid" in params:
-                params["contactmoment_uuid"] = made.uuid
-                if "uuid" in params:
-                    if made.audit_uuids:
-                        params["uuid"] = made.audit_uuids[0]
-                    elif positive:
-                        return None  # no audittrail entry to read: the case is blocked
-                    else:
-                        path_exists = False
-            else:
-                params["uuid"] = made.uuid
+            filled = fill_path(params, "contactmoment_uuid", made.uuid, made.audit_uuids, positive)
+            if filled is None:
+                return None
+            path_exists = filled
         if positive and operation_id.endswith("_list") and isinstance(case.query, dict):
             case.query.pop("page", None)
         if isinstance(case.body, dict):
@@ -203,9 +199,7 @@ def _only_content_type(case: Any) -> bool:
     """The only negation is the Content-Type header (which this document declares as a
     required parameter): the harness sends its own valid Content-Type with every body, so
     the request is valid as sent."""
-    return negated_locations(case) == {"header"} and negated_parameters(case) <= {
-        "content-type"
-    }
+    return negated_locations(case) == {"header"} and negated_parameters(case) <= {"content-type"}
 
 
 # what the generated class needs of the Contactmomenten API ---------------------------------------

@@ -119,18 +119,10 @@ class KlantenSteering:
                 klant = pool[len(repr(case.body)) % len(pool)] if pool else None
             if klant is None:
                 return None
-            path_exists = True
-            if "klant_uuid" in params:
-                params["klant_uuid"] = klant.uuid
-                if "uuid" in params:
-                    if klant.audit_uuids:
-                        params["uuid"] = klant.audit_uuids[0]
-                    elif positive:
-                        return None  # no audittrail entry to read: the case is blocked
-                    else:
-                        path_exists = False
-            else:
-                params["uuid"] = klant.uuid
+            filled = fill_path(params, "klant_uuid", klant.uuid, klant.audit_uuids, positive)
+            if filled is None:
+                return None
+            path_exists = filled
         if positive and operation_id == "klant_list" and isinstance(case.query, dict):
             case.query.pop("page", None)
         if isinstance(case.body, dict):
@@ -200,6 +192,25 @@ class KlantenSteering:
 
     def close(self) -> None:
         self.client.cleanup()
+
+
+def fill_path(
+    params: dict, parent: str, uuid: str, audit_uuids: list[str], positive: bool
+) -> bool | None:
+    """Put a resource of ours in the path parameters: ``uuid`` (under ``parent`` on an
+    audittrail path, with the resource's first audittrail entry as ``uuid``). Returns whether
+    the path names what exists; None when the case cannot be sent (a positive case needs an
+    audittrail entry the resource does not have: blocked)."""
+    if parent not in params:
+        params["uuid"] = uuid
+        return True
+    params[parent] = uuid
+    if "uuid" not in params:
+        return True
+    if audit_uuids:
+        params["uuid"] = audit_uuids[0]
+        return True
+    return None if positive else False
 
 
 def looks_like_url(value: str) -> bool:

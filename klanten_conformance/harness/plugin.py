@@ -48,7 +48,7 @@ _ACTIVE_OPTIONS = (
 #: the functions of klanten_conformance.checks whose first argument is a rule id
 _RULE_FIRST = frozenset(
     {"fail", "expect_status", "expect_refused", "expect_invalid_param", "expect_equal",
-     "expect_true", "ConformanceFailure"}
+     "expect_true", "expect_notification", "ConformanceFailure"}
 )
 #: evidence kept per check: the last exchanges in full (the report shows them all)
 MAX_EXCHANGES = 30

@@ -92,9 +92,7 @@ def _expect_no_effect(client: ContactmomentenClient, fixture: Fixture) -> None:
     )
     trail = client.audittrail(fixture.url, what="reading the audit trail after the refusals")
     own = [e for e in trail if isinstance(e, dict) and e.get("resourceUrl") in (fixture.url, None)]
-    checks.expect_equal(
-        "CM-AUTH", len(own), 1, "audittrail entries (only the create)", client.last
-    )
+    checks.expect_equal("CM-AUTH", len(own), 1, "audittrail entries (only the create)", client.last)
     for resource, url in (
         ("klantcontactmoment", fixture.klantcontactmoment),
         ("objectcontactmoment", fixture.objectcontactmoment),

@@ -134,7 +134,7 @@ def test_empty_vorig_contactmoment_is_no_reference(
         url = contactmomenten.contactmoment()["url"]
         response = contactmomenten.patch(url, {"vorigContactmoment": ""}, validate=False)
         accepted = 200
-    stored = checks.expect_status("cm-001", response, accepted, 400, what=f"{method} with \"\"")
+    stored = checks.expect_status("cm-001", response, accepted, 400, what=f'{method} with ""')
     if response.status_code == accepted:
         checks.expect_true(
             "cm-001",
@@ -519,9 +519,7 @@ def test_audittrail(contactmomenten: ContactmomentenClient) -> None:
             checks.expect_equal("CM-AUDIT-01", entry.get(name), value, f"{actie}: {name}", trail)
         wijzigingen = entry.get("wijzigingen") or {}
         checks.expect_equal("CM-AUDIT-01", wijzigingen.get("oud"), old, f"{actie}: oud", trail)
-        checks.expect_equal(
-            "CM-AUDIT-01", wijzigingen.get("nieuw"), new, f"{actie}: nieuw", trail
-        )
+        checks.expect_equal("CM-AUDIT-01", wijzigingen.get("nieuw"), new, f"{actie}: nieuw", trail)
         one = contactmomenten.get(f"{url}/audittrail/{entry.get('uuid')}")
         checks.expect_equal(
             "CM-AUDIT-01", checks.body_of(one), entry, "the entry read by its uuid", one
