@@ -686,13 +686,6 @@ def test_contactmoment_list_filters(contactmomenten: ContactmomentenClient) -> N
         _expect_filter(
             contactmomenten, "contactmoment", url, {name: value}, {**narrow, name: other}
         )
-    _expect_filter(
-        contactmomenten,
-        "contactmoment",
-        first["url"],
-        {"volgendContactmoment": url},
-        {"bronorganisatie": bron, "volgendContactmoment": _unknown(contactmomenten)},
-    )
     when = str(made.get("registratiedatum") or "")
     combined = {
         "voorkeurstaal": ("eng", "nld"),
@@ -716,6 +709,34 @@ def test_contactmoment_list_filters(contactmomenten: ContactmomentenClient) -> N
         "contactmoment",
         {"bronorganisatie": random_rsin()},
         {"initiatiefnemer": "onbekend"},
+    )
+
+
+@pytest.mark.rule("CM-FILTER-01")
+def test_contactmoment_list_filters_on_volgend(contactmomenten: ContactmomentenClient) -> None:
+    """CM-FILTER-01: volgendContactmoment filters contactmomenten exactly.
+
+    Method: create A, then B after A in a fresh bronorganisatie; once A shows B as its
+    `volgendContactmoment` (what cm-002 is about: without it the check is blocked),
+    volgendContactmoment=B finds A, and another contactmoment's URL (with the
+    bronorganisatie) does not.
+    """
+    bron = random_rsin()
+    first = contactmomenten.contactmoment(what="creating A", bronorganisatie=bron)["url"]
+    later = contactmomenten.contactmoment(
+        what="creating B after A", bronorganisatie=bron, vorigContactmoment=first
+    )["url"]
+    with contactmomenten.arranging("reading A's volgendContactmoment", "cm-002"):
+        stored = contactmomenten.read_back(first)
+        checks.expect_equal(
+            "cm-002", stored.get("volgendContactmoment"), later, "volgendContactmoment of A"
+        )
+    _expect_filter(
+        contactmomenten,
+        "contactmoment",
+        first,
+        {"volgendContactmoment": later},
+        {"bronorganisatie": bron, "volgendContactmoment": _unknown(contactmomenten)},
     )
 
 
