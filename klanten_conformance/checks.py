@@ -191,6 +191,44 @@ def expect_true(
         fail(rule, expected, received, *responses)
 
 
+#: how long a notification may take, and how long while earlier ones are still arriving
+NOTIFICATION_WAIT = 10.0
+NOTIFICATION_BACKLOG = 120.0
+
+
+def expect_notification(
+    rule: str,
+    receiver: Any,
+    actie: str,
+    url: str,
+    fields: dict[str, Any],
+    kenmerken: dict[str, Any],
+    response: requests.Response | None,
+) -> None:
+    """A notification of ``actie`` on the resource ``url`` reached ``receiver`` (the
+    harness's NotificationReceiver) with ``fields``, hoofdObject = resourceUrl = ``url`` and
+    ``kenmerken``; while the target is still delivering earlier notifications the wait goes
+    on (up to :data:`NOTIFICATION_BACKLOG` seconds)."""
+
+    def about(message: object) -> bool:
+        return (
+            isinstance(message, dict)
+            and message.get("actie") == actie
+            and url in (message.get("resourceUrl"), message.get("hoofdObject"))
+        )
+
+    try:
+        message = receiver.wait_for(about, timeout=NOTIFICATION_WAIT, limit=NOTIFICATION_BACKLOG)
+    except TimeoutError as exc:
+        fail(rule, f"a notification with actie {actie} for {url}", str(exc), response)
+    expected = {**fields, "actie": actie, "hoofdObject": url, "resourceUrl": url}
+    for name, value in expected.items():
+        expect_equal(rule, message.get(name), value, f"{actie}: {name}", response)
+    found = message.get("kenmerken") or {}
+    for name, value in kenmerken.items():
+        expect_equal(rule, found.get(name), value, f"{actie}: kenmerken.{name}", response)
+
+
 def _show(value: Any) -> str:
     try:
         text = json.dumps(value, sort_keys=True, ensure_ascii=False)

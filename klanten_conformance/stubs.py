@@ -1,9 +1,13 @@
 """Stub services the harness serves itself so a target can call back.
 
 - `SubjectRegistry`: a subject register whose URLs answer a chosen HTTP status.
+- `MedewerkerRegistry`: the same for medewerker URLs (``/medewerkers/<status>/...``).
+- `ObjectApi`: a fragment of a Zaken API: zaken that exist (200) or not (404), and the
+  relations between a zaak and a contactmoment it holds (``zaakcontactmomenten``), which a
+  test registers before it creates the objectcontactmoment that mirrors one.
 - `NotificationReceiver`: a notification callback endpoint that records what it receives.
 
-Both run a stdlib `ThreadingHTTPServer` in a daemon thread on loopback by default.
+All run a stdlib `ThreadingHTTPServer` in a daemon thread on loopback by default.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 Message = tuple[dict[str, str], Any]
 
@@ -129,19 +133,11 @@ class _StubService:
         self.stop()
 
 
-class _SubjectHandler(_QuietHandler):
-    """Answers /subjects/<status>/<anything> with <status>."""
+class _ReadOnlyHandler(_QuietHandler):
+    """Answers GET and HEAD (``_answer``); every other method gets 405."""
 
     def _answer(self, *, body: bool) -> None:
-        registry: SubjectRegistry = self.server.owner  # type: ignore[assignment]
-        registry.record(self.command, self.path)
-        status = _status_from_path(self.path)
-        if status is None:
-            self.send_json(404, {"detail": "unknown subject path"}, body=body)
-        elif status == 200:
-            self.send_json(200, {"url": registry.base_url + self.path}, body=body)
-        else:
-            self.send_json(status, {"status": status}, body=body)
+        raise NotImplementedError
 
     def do_GET(self) -> None:
         self._answer(body=True)
@@ -157,10 +153,25 @@ class _SubjectHandler(_QuietHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = _not_allowed
 
 
-def _status_from_path(path: str) -> int | None:
-    """The status encoded in /subjects/<status>/..., or None when the path does not match."""
+class _SubjectHandler(_ReadOnlyHandler):
+    """Answers /<prefix>/<status>/<anything> with <status>."""
+
+    def _answer(self, *, body: bool) -> None:
+        registry: SubjectRegistry = self.server.owner  # type: ignore[assignment]
+        registry.record(self.command, self.path)
+        status = _status_from_path(self.path, registry.PREFIX)
+        if status is None:
+            self.send_json(404, {"detail": "unknown subject path"}, body=body)
+        elif status == 200:
+            self.send_json(200, {"url": registry.base_url + self.path}, body=body)
+        else:
+            self.send_json(status, {"status": status}, body=body)
+
+
+def _status_from_path(path: str, prefix: str = "subjects") -> int | None:
+    """The status encoded in /<prefix>/<status>/..., or None when the path does not match."""
     parts = urlsplit(path).path.split("/")
-    if len(parts) < 4 or parts[1] != "subjects" or not parts[2].isdigit():
+    if len(parts) < 4 or parts[1] != prefix or not parts[2].isdigit():
         return None
     status = int(parts[2])
     return status if 200 <= status <= 599 else None
@@ -169,6 +180,7 @@ def _status_from_path(path: str) -> int | None:
 class SubjectRegistry(_StubService):
     """A stub subject register: `url_for(404)` gives a URL that answers 404, and so on."""
 
+    PREFIX = "subjects"
     handler_class = _SubjectHandler
 
     def __init__(
@@ -183,7 +195,7 @@ class SubjectRegistry(_StubService):
         if not 200 <= status <= 599:
             raise ValueError(f"status must be 200..599, got {status}")
         suffix = (key if key is not None else uuid.uuid4().hex).lstrip("/")
-        return f"{self.base_url}/subjects/{status}/{suffix}"
+        return f"{self.base_url}/{self.PREFIX}/{status}/{suffix}"
 
     def dead_url(self) -> str:
         """A URL on a port where nothing listens (connection refused)."""
@@ -204,6 +216,83 @@ class SubjectRegistry(_StubService):
         """How many requests reached the path of `url` (any method, query ignored)."""
         wanted = urlsplit(url).path
         return sum(1 for _, path in self.hits if urlsplit(path).path == wanted)
+
+
+class MedewerkerRegistry(SubjectRegistry):
+    """A stub medewerker register: `url_for(200)` is a medewerker that exists, `url_for(404)`
+    one that does not."""
+
+    PREFIX = "medewerkers"
+
+
+class _ObjectHandler(_ReadOnlyHandler):
+    """A Zaken API fragment: GET/HEAD of a zaak, GET of the zaakcontactmomenten list."""
+
+    def _answer(self, *, body: bool) -> None:
+        api: ObjectApi = self.server.owner  # type: ignore[assignment]
+        api.record(self.command, self.path)
+        parts = urlsplit(self.path)
+        path = parts.path.rstrip("/")
+        if path == ObjectApi.RELATIONS:
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            self.send_json(200, api.relations(**query), body=body)
+            return
+        zaak = api.base_url + path
+        if path.startswith(ObjectApi.ZAKEN + "/") and api.exists(zaak):
+            self.send_json(200, {"url": zaak, "identificatie": path.rsplit("/", 1)[-1]}, body=body)
+        else:
+            self.send_json(404, {"detail": "no such zaak"}, body=body)
+
+
+class ObjectApi(SubjectRegistry):
+    """A stub object API (a fragment of a Zaken API), for objectcontactmomenten.
+
+    ``zaak()`` gives the URL of a zaak that exists (GET answers 200), ``zaak(exists=False)``
+    one that does not (404). ``relate(zaak, contactmoment)`` makes the zaak hold a relation
+    to the contactmoment: ``GET /zaken/api/v1/zaakcontactmomenten?zaak=...&contactmoment=...``
+    lists the relations matching both filters (a JSON array, as the Zaken API 1.x answers).
+    """
+
+    ZAKEN = "/zaken/api/v1/zaken"
+    RELATIONS = "/zaken/api/v1/zaakcontactmomenten"
+    handler_class = _ObjectHandler
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, advertise_host: str | None = None
+    ) -> None:
+        super().__init__(host, port, advertise_host)
+        self._zaken: set[str] = set()
+        self._relations: list[dict[str, str]] = []
+
+    def zaak(self, *, exists: bool = True) -> str:
+        """The URL of a fresh zaak; it answers 200 when it ``exists``, 404 otherwise."""
+        url = f"{self.base_url}{self.ZAKEN}/{uuid.uuid4()}"
+        if exists:
+            with self._lock:
+                self._zaken.add(url)
+        return url
+
+    def exists(self, url: str) -> bool:
+        with self._lock:
+            return url in self._zaken
+
+    def relate(self, zaak: str, contactmoment: str) -> str:
+        """Make ``zaak`` hold a relation to ``contactmoment``; returns the relation's URL."""
+        relation = {
+            "url": f"{self.base_url}{self.RELATIONS}/{uuid.uuid4()}",
+            "zaak": zaak,
+            "contactmoment": contactmoment,
+        }
+        with self._lock:
+            self._relations.append(relation)
+        return relation["url"]
+
+    def relations(self, **filters: str) -> list[dict[str, str]]:
+        """The relations whose fields equal every given filter (unknown filters match none)."""
+        with self._lock:
+            return [
+                dict(r) for r in self._relations if all(r.get(k) == v for k, v in filters.items())
+            ]
 
 
 class _NotificationHandler(_QuietHandler):
@@ -244,6 +333,7 @@ class NotificationReceiver(_StubService):
         self._fail_remaining = 0
         self._fail_status = 503
         self.failed_attempts = 0
+        self._last_arrival = time.monotonic()
 
     @property
     def url(self) -> str:
@@ -275,19 +365,31 @@ class NotificationReceiver(_StubService):
         """Record one accepted message and wake up waiters (handler use)."""
         with self._cond:
             self._messages.append((headers, body))
+            self._last_arrival = time.monotonic()
             self._cond.notify_all()
 
-    def wait_for(self, predicate: Callable[[Any], bool], timeout: float = 5.0) -> Any:
-        """Return the first recorded body matching `predicate`, waiting up to `timeout` s."""
-        deadline = time.monotonic() + timeout
+    def wait_for(
+        self, predicate: Callable[[Any], bool], timeout: float = 5.0, *, limit: float | None = None
+    ) -> Any:
+        """Return the first recorded body matching `predicate`, waiting up to `timeout` s.
+
+        With `limit`, the wait goes on while other messages keep arriving (a target working
+        through a backlog of earlier notifications): it ends `timeout` s after the start or
+        the latest arrival, whichever is later, and `limit` s after the start at the latest.
+        """
+        start = time.monotonic()
+        deadline = start + timeout
         with self._cond:
             while True:
                 match = self._find(predicate)
                 if match is not None:
                     return match[1]
-                remaining = deadline - time.monotonic()
+                now = time.monotonic()
+                if limit is not None:
+                    deadline = min(start + limit, max(start, self._last_arrival) + timeout)
+                remaining = deadline - now
                 if remaining <= 0:
-                    raise TimeoutError(self._timeout_message(timeout))
+                    raise TimeoutError(self._timeout_message(round(now - start, 1)))
                 self._cond.wait(remaining)
 
     def _find(self, predicate: Callable[[Any], bool]) -> Message | None:

@@ -145,31 +145,23 @@ class KlantenSteering:
         params = case.path_parameters
         path_exists = False
         if params and klant is not None:
-            path_exists = True
-            if "klant_uuid" in params:
-                params["klant_uuid"] = klant.uuid
-                if "uuid" in params:
-                    if klant.audit_uuids:
-                        params["uuid"] = klant.audit_uuids[0]
-                    elif positive:
-                        return None  # no audittrail entry to read: the case is blocked
-                    else:
-                        path_exists = False
-            else:
-                params["uuid"] = klant.uuid
+            filled = fill_path(params, "klant_uuid", klant.uuid, klant.audit_uuids, positive)
+            if filled is None:
+                return None  # no audittrail entry to read: the case is blocked
+            path_exists = filled
         if positive and operation_id == "klant_list" and isinstance(case.query, dict):
             case.query.pop("page", None)
         if isinstance(case.body, dict):
             if positive:
                 self._plausible_body(case.body, klant, operation_id)
-            elif isinstance(case.body.get("subject"), str) and _looks_like_url(
+            elif isinstance(case.body.get("subject"), str) and looks_like_url(
                 case.body["subject"]
             ):
                 case.body["subject"] = self.registry.url_for(200)
         return Prepared(
             self._headers(case, klant, operation_id),
             path_exists=path_exists,
-            valid_anyway=not positive and _only_missing_patch_fields(case, operation_id),
+            valid_anyway=not positive and only_missing_patch_fields(case, operation_id),
         )
 
     def _headers(self, case: Any, klant: _PoolKlant | None, operation_id: str) -> dict[str, str]:
@@ -232,19 +224,41 @@ class KlantenSteering:
         self.client.cleanup()
 
 
-def _looks_like_url(value: str) -> bool:
+def fill_path(
+    params: dict, parent: str, uuid: str, audit_uuids: list[str], positive: bool
+) -> bool | None:
+    """Put a resource of ours in the path parameters: ``uuid`` (under ``parent`` on an
+    audittrail path, with the resource's first audittrail entry as ``uuid``). Returns whether
+    the path names what exists; None when the case cannot be sent (a positive case needs an
+    audittrail entry the resource does not have: blocked)."""
+    if parent not in params:
+        params["uuid"] = uuid
+        return True
+    params[parent] = uuid
+    if "uuid" not in params:
+        return True
+    if audit_uuids:
+        params["uuid"] = audit_uuids[0]
+        return True
+    return None if positive else False
+
+
+def looks_like_url(value: str) -> bool:
     return value.startswith(("http://", "https://")) and len(value) <= 1000
 
 
-def _only_missing_patch_fields(case: Any, operation_id: str) -> bool:
+def only_missing_patch_fields(
+    case: Any, operation_id: str, partial_updates: tuple[str, ...] = ("klant_partial_update",)
+) -> bool:
     """A PATCH whose only negation is leaving out required fields of the request body.
 
-    klant_partial_update shares the request body (and its required list) with klant_update,
-    but "changes only the fields sent": a PATCH without the required fields is valid (the
-    OAS-05 interpretation). Header negations of Content-Type and Authorization do not count:
-    the harness sends its own valid values (a negated Authorization is refused anyway).
+    ``partial_updates``: the PATCH operations of the API. klant_partial_update shares the
+    request body (and its required list) with klant_update, but "changes only the fields
+    sent": a PATCH without the required fields is valid (the OAS-05 interpretation). Header
+    negations of Content-Type and Authorization do not count: the harness sends its own valid
+    values (a negated Authorization is refused anyway).
     """
-    if operation_id != "klant_partial_update":
+    if operation_id not in partial_updates:
         return False
     mutations = list(getattr(phase_data(case), "mutations", ()) or ())
     body = [m for m in mutations if location(m) == "body"]

@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,6 +32,21 @@ from klanten_conformance.tokens import make_token
 
 #: ``authorization=NO_TOKEN`` (or ``token=NO_TOKEN``) sends no Authorization header
 NO_TOKEN: Any = object()
+#: kinds of credentials no operation may accept (:meth:`ApiClient.bad_token`)
+BAD_CREDENTIALS = ("no token", "malformed token", "unknown client_id", "another secret")
+#: legal but unusual claims a token of the suite's client must be refused with
+#: (:func:`unusual_claims`)
+UNUSUAL_CLAIMS = ("exp in the past", "nbf in the future", "aud")
+
+
+def unusual_claims(kind: str) -> dict[str, Any]:
+    """The claims of an :data:`UNUSUAL_CLAIMS` kind, relative to now."""
+    now = int(time.time())
+    return {
+        "exp in the past": {"iat": now - 7200, "exp": now - 3600},
+        "nbf in the future": {"nbf": now + 3600},
+        "aud": {"aud": "https://other-api.example.org"},
+    }[kind]
 #: the exchange logs of a test's clients, for the evidence of its report (item stash)
 EXCHANGES = pytest.StashKey[list]()
 #: deferred response findings are raised in this order (one failure per test)
@@ -97,6 +114,17 @@ class ApiClient:
         """A ZGW JWT of the suite's client (or the restricted one), with extra ``claims``."""
         client = self.zgw_client(restricted=restricted)
         return make_token(client.client_id, client.secret, extra_claims=claims or None)
+
+    def bad_token(self, kind: str) -> Any:
+        """A token of a :data:`BAD_CREDENTIALS` kind (``NO_TOKEN`` for "no token")."""
+        if kind == "no token":
+            return NO_TOKEN
+        if kind == "malformed token":
+            return "this.is-not-a.jwt"
+        if kind == "unknown client_id":
+            return make_token("unknown-" + secrets.token_hex(6), secrets.token_urlsafe(32))
+        client_id = self.zgw_client().client_id
+        return make_token(client_id, secrets.token_urlsafe(32))  # another secret
 
     def authorization(self, **claims: Any) -> str:
         """The Authorization header of an ordinary request of the suite's client."""

@@ -48,7 +48,7 @@ _ACTIVE_OPTIONS = (
 #: the functions of klanten_conformance.checks whose first argument is a rule id
 _RULE_FIRST = frozenset(
     {"fail", "expect_status", "expect_refused", "expect_invalid_param", "expect_equal",
-     "expect_true", "ConformanceFailure"}
+     "expect_true", "expect_notification", "ConformanceFailure"}
 )
 #: evidence kept per check: the last exchanges in full (the report shows them all)
 MAX_EXCHANGES = 30
@@ -371,6 +371,19 @@ def context(harness: Harness) -> RunContext:
 def subject_registry(harness: Harness) -> Any:
     """Stub subject register whose URLs answer a chosen status (kla-002)."""
     return harness.stubs()[0]
+
+
+@pytest.fixture(scope="session")
+def medewerker_registry(harness: Harness) -> Any:
+    """Stub medewerker register whose URLs answer a chosen status (cm-003)."""
+    return harness.medewerkers()
+
+
+@pytest.fixture(scope="session")
+def object_api(harness: Harness) -> Any:
+    """Stub object API (a Zaken API fragment) with zaken and their contactmoment relations
+    (cm-005, cm-006)."""
+    return harness.objects()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,12 @@ from __future__ import annotations
 from klanten_conformance import apis
 from klanten_conformance.harness.context import ApiTarget, RunContext
 from klanten_conformance.harness.targets import BuiltinServer, TargetError, preflight
-from klanten_conformance.stubs import NotificationReceiver, SubjectRegistry
+from klanten_conformance.stubs import (
+    MedewerkerRegistry,
+    NotificationReceiver,
+    ObjectApi,
+    SubjectRegistry,
+)
 
 
 class Harness:
@@ -19,6 +24,8 @@ class Harness:
         self.server: BuiltinServer | None = None
         self.registry: SubjectRegistry | None = None
         self.receiver: NotificationReceiver | None = None
+        self.medewerker_registry: MedewerkerRegistry | None = None
+        self.object_api: ObjectApi | None = None
         self._targets: dict[str, ApiTarget] | None = None
 
     @property
@@ -30,11 +37,28 @@ class Harness:
 
     def stubs(self) -> tuple[SubjectRegistry, NotificationReceiver]:
         if self.registry is None or self.receiver is None:
-            host = self.context.callback_host
-            bind = "0.0.0.0" if host else "127.0.0.1"
-            self.registry = SubjectRegistry(bind, advertise_host=host or None).start()
+            bind, host = self._bind()
+            self.registry = SubjectRegistry(bind, advertise_host=host).start()
             self.receiver = NotificationReceiver(bind, advertise_host=host).start()
         return self.registry, self.receiver
+
+    def _bind(self) -> tuple[str, str | None]:
+        host = self.context.callback_host
+        return ("0.0.0.0" if host else "127.0.0.1"), (host or None)
+
+    def medewerkers(self) -> MedewerkerRegistry:
+        """The stub medewerker registry (started on first use)."""
+        if self.medewerker_registry is None:
+            bind, host = self._bind()
+            self.medewerker_registry = MedewerkerRegistry(bind, advertise_host=host).start()
+        return self.medewerker_registry
+
+    def objects(self) -> ObjectApi:
+        """The stub object API, a Zaken API fragment (started on first use)."""
+        if self.object_api is None:
+            bind, host = self._bind()
+            self.object_api = ObjectApi(bind, advertise_host=host).start()
+        return self.object_api
 
     @property
     def notifications(self) -> bool:
@@ -67,8 +91,11 @@ class Harness:
             preflight(apis.get(api_id), target)
 
     def close(self) -> None:
-        for service in (self.server, self.registry, self.receiver):
+        for service in (
+            self.server, self.registry, self.receiver, self.medewerker_registry, self.object_api
+        ):
             if service is not None:
                 service.stop()
         self.server = self.registry = self.receiver = None
+        self.medewerker_registry = self.object_api = None
         self._targets = None

@@ -304,8 +304,10 @@ def create_app(settings: Settings, apis: Iterable[ApiDefinition] | None = None) 
     runtimes = [
         ApiRuntime(api, load_document(api.spec_path), settings, store, notifier) for api in chosen
     ]
+    peers = {runtime.name: runtime for runtime in runtimes}
     routes: list[Route] = []
     for runtime in runtimes:
+        runtime.peers = peers
         routes += api_routes(runtime)
 
     def owner(path: str) -> ApiRuntime | None:
@@ -341,7 +343,7 @@ def create_app(settings: Settings, apis: Iterable[ApiDefinition] | None = None) 
     app.state.settings = settings
     app.state.store = store
     app.state.notifier = notifier
-    app.state.apis = {runtime.name: runtime for runtime in runtimes}
+    app.state.apis = peers
     _warn(settings, chosen)
     return app
 

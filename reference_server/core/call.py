@@ -58,6 +58,8 @@ class ApiRuntime:
         self._http: httpx.AsyncClient | None = None
         #: state a rule module keeps for this server (key it by the module's name)
         self.state: dict[str, Any] = {}
+        #: every API this process serves, by name (itself included; set by the app)
+        self.peers: dict[str, ApiRuntime] = {definition.name: self}
 
     @property
     def name(self) -> str:
@@ -109,21 +111,43 @@ class ApiRuntime:
 
     # remote URLs ---------------------------------------------------------------------------
 
-    async def url_problem(self, url: str) -> str | None:
-        """Why ``url`` does not (after redirects) answer HTTP 200, or None when it does."""
-        if not url.startswith(("http://", "https://")):
-            return "The URL is not an http(s) URL."
+    def _client(self) -> httpx.AsyncClient:
         if self._http is None:
             self._http = httpx.AsyncClient(
                 timeout=self.settings.subject_timeout, follow_redirects=True
             )
+        return self._http
+
+    async def url_problem(self, url: str) -> str | None:
+        """Why ``url`` does not (after redirects) answer HTTP 200, or None when it does."""
+        problem, _ = await self._get(url)
+        return problem
+
+    async def get_json(
+        self, url: str, params: dict[str, str] | None = None
+    ) -> tuple[str | None, Any]:
+        """GET ``url`` (with query ``params``; no credentials): why it did not answer HTTP 200
+        with JSON, or None and the JSON."""
+        problem, response = await self._get(url, params)
+        if problem is not None or response is None:
+            return problem, None
         try:
-            response = await self._http.get(url)
+            return None, response.json()
+        except ValueError:
+            return "The URL did not answer JSON.", None
+
+    async def _get(
+        self, url: str, params: dict[str, str] | None = None
+    ) -> tuple[str | None, httpx.Response | None]:
+        if not url.startswith(("http://", "https://")):
+            return "The URL is not an http(s) URL.", None
+        try:
+            response = await self._client().get(url, params=params)
         except httpx.HTTPError as exc:
-            return f"The URL could not be fetched ({type(exc).__name__})."
+            return f"The URL could not be fetched ({type(exc).__name__}).", None
         if response.status_code != 200:
-            return f"The URL answered HTTP {response.status_code}."
-        return None
+            return f"The URL answered HTTP {response.status_code}.", None
+        return None, response
 
 
 def _media_ranges(header: str) -> list[tuple[str, float]]:
@@ -192,6 +216,41 @@ class Call:
         target = resource or self.resource
         assert target is not None
         return f"{self.api_url}{target.path}/{uuid}"
+
+    def local(self, url: str) -> tuple[ApiRuntime, Resource, str] | None:
+        """``(api, resource, id)`` when ``url`` is the URL of one resource of an API this
+        process serves (``<root>/<base path><collection>/<id>``, the root as this request
+        reached the server, no query or fragment); whether that resource exists is not
+        looked at."""
+        root = str(self.request.base_url).rstrip("/")
+        if not url.startswith(root + "/") or "?" in url or "#" in url:
+            return None
+        path = url[len(root) :]
+        for runtime in self.api.peers.values():
+            for resource in runtime.definition.resources:
+                rest = path.removeprefix(f"{runtime.base_path}{resource.path}/")
+                if rest != path and rest and "/" not in rest:
+                    return runtime, resource, rest
+        return None
+
+    def own_id(self, url: str, resource: Resource) -> str | None:
+        """The id in ``url`` when it is the URL of a ``resource`` of this API, else None."""
+        found = self.local(url)
+        if found is None or found[0] is not self.api or found[1] is not resource:
+            return None
+        return found[2]
+
+    async def url_problem(self, url: str) -> str | None:
+        """Why ``url`` does not answer HTTP 200, or None when it does. A URL of a resource of
+        an API this process serves is looked up in-process (it exists or it is a 404,
+        whoever asks), any other one is fetched (:meth:`ApiRuntime.url_problem`)."""
+        found = self.local(url)
+        if found is None:
+            return await self.api.url_problem(url)
+        runtime, resource, uuid = found
+        if runtime.store.get(resource.table, uuid) is None:
+            return "The URL answered HTTP 404."
+        return None
 
     # request and response --------------------------------------------------------------------
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,8 +10,7 @@ import requests
 
 from klanten_conformance import checks
 from klanten_conformance.apis.klanten import KlantenClient, Shape
-from klanten_conformance.harness.client import NO_TOKEN
-from klanten_conformance.tokens import make_token
+from klanten_conformance.harness.client import BAD_CREDENTIALS, UNUSUAL_CLAIMS, unusual_claims
 
 pytestmark = pytest.mark.creates_data
 
@@ -65,17 +62,6 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 
-def _bad_token(klanten: KlantenClient, kind: str) -> object:
-    if kind == "no token":
-        return NO_TOKEN
-    if kind == "malformed token":
-        return "this.is-not-a.jwt"
-    if kind == "unknown client_id":
-        return make_token("unknown-" + secrets.token_hex(6), secrets.token_urlsafe(32))
-    client_id = klanten.zgw_client().client_id
-    return make_token(client_id, secrets.token_urlsafe(32))  # another secret
-
-
 def _expect_no_effect(rule: str, klanten: KlantenClient, fixture: Fixture) -> None:
     """The klant is unchanged, has one audittrail entry, and the refused create left none."""
     stored = klanten.read_back(fixture.url, what="reading the klant back after the refusals")
@@ -99,9 +85,7 @@ def _expect_no_effect(rule: str, klanten: KlantenClient, fixture: Fixture) -> No
 
 
 @pytest.mark.rule("AUTH-01")
-@pytest.mark.parametrize(
-    "kind", ["no token", "malformed token", "unknown client_id", "another secret"]
-)
+@pytest.mark.parametrize("kind", BAD_CREDENTIALS)
 def test_every_operation_refuses_bad_credentials(klanten: KlantenClient, kind: str) -> None:
     """AUTH-01: every operation, HEAD included, refuses a request without valid credentials,
     and such a request has no effect.
@@ -112,7 +96,7 @@ def test_every_operation_refuses_bad_credentials(klanten: KlantenClient, kind: s
     the status only); afterwards the klant is unchanged and no klant was created.
     """
     fixture = _existing(klanten)
-    token = _bad_token(klanten, kind)
+    token = klanten.bad_token(kind)
     for name, operation in OPERATIONS.items():
         response = operation(klanten, fixture, token)
         what = f"{name} with {kind}"
@@ -124,7 +108,7 @@ def test_every_operation_refuses_bad_credentials(klanten: KlantenClient, kind: s
 
 
 @pytest.mark.rule("AUTH-03")
-@pytest.mark.parametrize("claim", ["exp in the past", "nbf in the future", "aud"])
+@pytest.mark.parametrize("claim", UNUSUAL_CLAIMS)
 def test_unusual_claims_are_refused(klanten: KlantenClient, claim: str) -> None:
     """AUTH-03: tokens with legal but unusual claims are refused with 401/403, never a 5xx.
 
@@ -132,12 +116,7 @@ def test_unusual_claims_are_refused(klanten: KlantenClient, claim: str) -> None:
     `nbf` an hour ahead, or with an `aud`; list, read and create with it → 401 or 403, and
     the create stored nothing.
     """
-    now = int(time.time())
-    claims = {
-        "exp in the past": {"iat": now - 7200, "exp": now - 3600},
-        "nbf in the future": {"nbf": now + 3600},
-        "aud": {"aud": "https://other-api.example.org"},
-    }[claim]
+    claims = unusual_claims(claim)
     fixture = _existing(klanten)
     for name in ("klant_list", "klant_read", "klant_create"):
         about = fixture.new_body if name == "klant_create" else fixture.body

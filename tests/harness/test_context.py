@@ -32,6 +32,13 @@ def test_no_url_means_the_builtin_reference_server(catalogue) -> None:
     context = resolve({}, catalogue)
     assert context.builtin
     assert context.profile.id == catalogue.default_profile
+    assert context.apis == ("klanten", "contactmomenten")
+    assert "contactmomenten" not in context.left_out
+
+
+def test_a_url_of_one_api_leaves_the_other_out(catalogue) -> None:
+    values = {"klanten_url": "https://x/api/v1", "client_id": "c", "secret": "s"}
+    context = resolve(values, catalogue)
     assert context.apis == ("klanten",)
     assert "contactmomenten" in context.left_out
 

@@ -7,7 +7,12 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from klanten_conformance.stubs import NotificationReceiver, SubjectRegistry
+from klanten_conformance.stubs import (
+    MedewerkerRegistry,
+    NotificationReceiver,
+    ObjectApi,
+    SubjectRegistry,
+)
 
 
 @pytest.fixture
@@ -146,9 +151,108 @@ def test_wait_for_timeout_lists_received(receiver: NotificationReceiver) -> None
     assert "1 message" in str(info.value)
 
 
+def test_wait_for_waits_longer_while_a_backlog_arrives(receiver: NotificationReceiver) -> None:
+    def post_slowly() -> None:
+        for _ in range(6):
+            time.sleep(0.1)
+            requests.post(receiver.url, json={"actie": "other"}, timeout=5)
+        requests.post(receiver.url, json={"actie": "destroy"}, timeout=5)
+
+    thread = threading.Thread(target=post_slowly)
+    thread.start()
+    started = time.monotonic()
+    body = receiver.wait_for(lambda msg: msg.get("actie") == "destroy", timeout=0.3, limit=5)
+    thread.join()
+    assert body == {"actie": "destroy"}
+    assert time.monotonic() - started > 0.3
+
+
+def test_wait_for_ends_at_the_limit(receiver: NotificationReceiver) -> None:
+    stop = threading.Event()
+
+    def post_forever() -> None:
+        while not stop.is_set():
+            requests.post(receiver.url, json={"actie": "other"}, timeout=5)
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=post_forever)
+    thread.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeoutError):
+            receiver.wait_for(lambda msg: msg.get("actie") == "destroy", timeout=0.2, limit=0.6)
+    finally:
+        stop.set()
+        thread.join()
+    assert 0.6 <= time.monotonic() - started < 2
+
+
 def test_clear_forgets_everything(receiver: NotificationReceiver) -> None:
     requests.post(receiver.url, json={"a": 1}, timeout=5)
     receiver.fail_next(1)
     receiver.clear()
     assert receiver.messages == []
     assert requests.post(receiver.url, json={"b": 2}, timeout=5).status_code == 201
+
+
+# medewerker registry and object API ----------------------------------------------------------
+
+
+@pytest.fixture
+def medewerkers() -> Iterator[MedewerkerRegistry]:
+    with MedewerkerRegistry() as stub:
+        yield stub
+
+
+@pytest.fixture
+def objects() -> Iterator[ObjectApi]:
+    with ObjectApi() as stub:
+        yield stub
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_medewerker_url_answers_chosen_status(medewerkers: MedewerkerRegistry, status: int) -> None:
+    url = medewerkers.url_for(status)
+    assert url.startswith(f"{medewerkers.base_url}/medewerkers/{status}/")
+    assert requests.get(url, timeout=5).status_code == status
+    assert medewerkers.hit_count(url) == 1
+
+
+def test_medewerker_registry_ignores_subject_paths(medewerkers: MedewerkerRegistry) -> None:
+    url = medewerkers.base_url + "/subjects/200/x"
+    assert requests.get(url, timeout=5).status_code == 404
+
+
+def test_zaak_exists_or_not(objects: ObjectApi) -> None:
+    zaak, missing = objects.zaak(), objects.zaak(exists=False)
+    found = requests.get(zaak, timeout=5)
+    assert (found.status_code, found.json()["url"]) == (200, zaak)
+    assert requests.head(zaak, timeout=5).content == b""
+    assert requests.get(missing, timeout=5).status_code == 404
+    assert requests.get(objects.base_url + "/zaken/api/v1/other/x", timeout=5).status_code == 404
+    assert objects.hit_count(zaak) == 2
+
+
+def test_relations_are_listed_by_zaak_and_contactmoment(objects: ObjectApi) -> None:
+    zaak, other = objects.zaak(), objects.zaak()
+    relation = objects.relate(zaak, "https://cm.example/contactmomenten/1")
+    objects.relate(other, "https://cm.example/contactmomenten/2")
+    url = objects.base_url + ObjectApi.RELATIONS
+    both = requests.get(
+        url, params={"zaak": zaak, "contactmoment": "https://cm.example/contactmomenten/1"},
+        timeout=5,
+    )
+    assert both.status_code == 200
+    assert both.json() == [
+        {"url": relation, "zaak": zaak, "contactmoment": "https://cm.example/contactmomenten/1"}
+    ]
+    none = requests.get(
+        url, params={"zaak": zaak, "contactmoment": "https://cm.example/contactmomenten/2"},
+        timeout=5,
+    )
+    assert none.json() == []
+    assert len(requests.get(url, timeout=5).json()) == 2
+
+
+def test_object_api_refuses_changes(objects: ObjectApi) -> None:
+    assert requests.post(objects.zaak(), json={}, timeout=5).status_code == 405

@@ -1,5 +1,6 @@
 """The fault switches: every one is accepted, unknown ones are refused by name, and together
-they cover the Klanten rules of the catalogue one to one."""
+they cover the rules of the catalogue one to one (the Klanten faults the Klanten classes, the
+Contactmomenten faults the class ``contactmomenten``)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,18 @@ NEW_RULES = {
     "OAS-09": "a sub-resource lists and reads only its own parent's entries; an unknown or "
     "malformed parent is 404 with a problem body",
     "OAS-10": "a resource that does not exist (an unknown or malformed id) is 404",
+}
+#: Contactmomenten rules the faults name that RULES.md does not have (the catalogue of the
+#: Contactmomenten suites adds them: the Klanten rule of the same name, for this API)
+NEW_CM_RULES = {
+    "CM-CACHE-01": "CACHE-01",
+    "CM-CACHE-02": "CACHE-02",
+    "CM-CACHE-03": "CACHE-03",
+    "CM-AUDIT-01": "AUDIT-01",
+    "CM-LIFE-01": "LIFE-01",
+    "CM-LIFE-02": "LIFE-02",
+    "CM-FILTER-01": "FILTER-01",
+    "CM-NOTIF-01": "NOTIF-01",
 }
 
 
@@ -127,11 +140,26 @@ def test_catalogue_is_read() -> None:
     assert {"OAS-01", "kla-001a", "AUTH-02", "KLOK01-C1b", "AUTHN-04", "NOTIF-01"} <= ids
 
 
-def test_every_fault_breaks_a_klanten_rule() -> None:
-    """Every fault names a Klanten rule of RULES.md (or one the catalogue is to add)."""
-    ids = klanten_rule_ids() | set(NEW_RULES)
-    strays = sorted(name for name, fault in FAULTS.items() if fault.rule not in ids)
-    assert not strays, f"faults without a Klanten rule in RULES.md: {strays}"
+def faults_of(api: str) -> dict:
+    return {name: fault for name, fault in FAULTS.items() if fault.api == api}
+
+
+def contactmomenten_rule_ids() -> set[str]:
+    ids = catalogue_ids().get("contactmomenten")
+    assert ids, "RULES.md has no (or an empty) class contactmomenten"
+    return ids
+
+
+def test_every_fault_breaks_a_rule_of_its_api() -> None:
+    """Every Klanten fault names a Klanten rule of RULES.md, every Contactmomenten fault a
+    rule of class contactmomenten (or one the catalogue is to add)."""
+    ids = {
+        "klanten": klanten_rule_ids() | set(NEW_RULES),
+        "contactmomenten": contactmomenten_rule_ids() | set(NEW_CM_RULES),
+    }
+    assert {fault.api for fault in FAULTS.values()} == set(ids)
+    strays = sorted(name for name, fault in FAULTS.items() if fault.rule not in ids[fault.api])
+    assert not strays, f"faults without a rule of their API in RULES.md: {strays}"
 
 
 def test_clean_faults_are_named_after_their_rule() -> None:
@@ -147,6 +175,13 @@ def test_clean_faults_are_named_after_their_rule() -> None:
 
 def test_every_klanten_rule_has_a_fault() -> None:
     """Every Klanten rule of RULES.md can be switched off by at least one fault."""
-    covered = {fault.rule for fault in FAULTS.values()}
+    covered = {fault.rule for fault in faults_of("klanten").values()}
     uncovered = sorted(klanten_rule_ids() - covered)
     assert not uncovered, f"Klanten rules without a fault: {uncovered}"
+
+
+def test_every_contactmomenten_rule_has_a_fault() -> None:
+    """Every rule of class contactmomenten can be switched off by at least one fault."""
+    covered = {fault.rule for fault in faults_of("contactmomenten").values()}
+    uncovered = sorted((contactmomenten_rule_ids() | set(NEW_CM_RULES)) - covered)
+    assert not uncovered, f"Contactmomenten rules without a fault: {uncovered}"

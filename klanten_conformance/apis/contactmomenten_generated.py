@@ -1,0 +1,244 @@
+"""How generated requests exercise the Contactmomenten API (the steering of the generated class).
+
+Generated data is steered towards what the standard's behaviour needs, so that positive cases
+are not refused for reasons the OpenAPI document cannot express: the harness's bronorganisatie
+(a valid RSIN); a `vorigContactmoment` that is an existing contactmoment of its own (made for
+the case: a contactmoment has at most one successor, cm-001/cm-002); a `medewerker` of the
+stub medewerker registry (cm-003);
+klantcontactmomenten of a pool contactmoment and a fresh klant that resolves (cm-004);
+objectcontactmomenten of a pool contactmoment and a fresh zaak of the stub object API that
+holds the relation (cm-005, cm-006); path parameters of resources the run created. Deletes
+and invalid changes go to a resource of their own, so the shared ones stay valid for the
+cases judged after them. When the pool cannot be made, cases that need it are blocked and
+the others still run. Everything created is deleted afterwards through the client's cleanup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from klanten_conformance import checks
+from klanten_conformance.apis.contactmomenten import ContactmomentenClient
+from klanten_conformance.apis.klanten_generated import (
+    fill_path,
+    looks_like_url,
+    only_missing_patch_fields,
+)
+from klanten_conformance.checks import Blocked
+from klanten_conformance.generated.checks import negated_locations, negated_parameters
+from klanten_conformance.generated.engine import Prepared
+from klanten_conformance.testdata import random_rsin
+
+#: operation -> the resource its ``uuid`` path parameter names
+_RESOURCE_OF = {
+    "contactmoment_read": "contactmoment",
+    "contactmoment_update": "contactmoment",
+    "contactmoment_partial_update": "contactmoment",
+    "contactmoment_delete": "contactmoment",
+    "klantcontactmoment_read": "klantcontactmoment",
+    "klantcontactmoment_delete": "klantcontactmoment",
+    "objectcontactmoment_read": "objectcontactmoment",
+    "objectcontactmoment_delete": "objectcontactmoment",
+    "audittrail_list": "contactmoment",
+    "audittrail_read": "contactmoment",
+}
+_CHANGES = ("contactmoment_update", "contactmoment_partial_update")
+
+
+@dataclass
+class _Made:
+    url: str
+    audit_uuids: list[str] = field(default_factory=list)
+
+    @property
+    def uuid(self) -> str:
+        return self.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+class ContactmomentenSteering:
+    def __init__(self, client: ContactmomentenClient) -> None:
+        self.client = client
+        self._pool: dict[str, list[_Made]] | None = None
+        self._blocked: Blocked | None = None
+
+    # the resources the generated cases work on ------------------------------------------------
+
+    def pool(self) -> dict[str, list[_Made]]:
+        """Two contactmomenten with their audit trail, a klantcontactmoment and an
+        objectcontactmoment."""
+        if self._pool is None:
+            self._pool = {}
+            try:
+                moments = [self._moment() for _ in range(2)]
+                first = moments[0].url
+                self._pool = {
+                    "contactmoment": moments,
+                    "klantcontactmoment": [_Made(self.client.klantcontactmoment(first)["url"])],
+                    "objectcontactmoment": [_Made(self.client.objectcontactmoment(first)["url"])],
+                }
+            except Blocked as exc:
+                self._blocked = exc
+        return self._pool
+
+    def _moment(self) -> _Made:
+        what = "a contactmoment for generated requests"
+        made = _Made(self.client.contactmoment(what=what)["url"])
+        with self.client.http.arranging():
+            trail = self.client.get(f"{made.url}/audittrail", validate=False)
+        entries = checks.body_of(trail) if trail.status_code == 200 else []
+        if isinstance(entries, list):
+            made.audit_uuids = [e["uuid"] for e in entries if isinstance(e, dict) and e.get("uuid")]
+        return made
+
+    def _fresh(self, resource: str) -> _Made | None:
+        try:
+            if resource == "contactmoment":
+                return self._moment()
+            moments = self.pool().get("contactmoment")
+            if not moments:
+                return None
+            make = getattr(self.client, resource)
+            return _Made(make(moments[0].url)["url"])
+        except Blocked as exc:
+            self._blocked = exc
+            return None
+
+    def blocked(self) -> Blocked | None:
+        return self._blocked
+
+    # steering a case ---------------------------------------------------------------------------
+
+    def prepare(self, case: Any, positive: bool, operation_id: str) -> Prepared | None:
+        negated = negated_locations(case)
+        params = case.path_parameters
+        path_exists = False
+        if params and (positive or "path" not in negated):
+            resource = _RESOURCE_OF[operation_id]
+            destructive = operation_id.endswith("_delete") or (
+                not positive and operation_id in _CHANGES
+            )
+            if destructive:
+                made = self._fresh(resource)
+            else:
+                shared = self.pool().get(resource) or []
+                made = shared[len(repr(case.body)) % len(shared)] if shared else None
+            if made is None:
+                return None
+            filled = fill_path(params, "contactmoment_uuid", made.uuid, made.audit_uuids, positive)
+            if filled is None:
+                return None
+            path_exists = filled
+        if positive and operation_id.endswith("_list") and isinstance(case.query, dict):
+            case.query.pop("page", None)
+        if isinstance(case.body, dict):
+            if positive:
+                if not self._plausible_body(case.body, operation_id):
+                    return None
+            else:
+                self._resolvable_urls(case.body)
+        headers = {"Accept": "application/json"}
+        if "authorization" not in negated_parameters(case):
+            headers["Authorization"] = self.client.authorization()
+        valid_anyway = not positive and (
+            only_missing_patch_fields(case, operation_id, ("contactmoment_partial_update",))
+            or _only_content_type(case)
+        )
+        return Prepared(headers, path_exists=path_exists, valid_anyway=valid_anyway)
+
+    def _plausible_body(self, body: dict, operation_id: str) -> bool:
+        """Steer a positive body; False when the pool it needs could not be made."""
+        pool = self.pool()
+        if operation_id.startswith("contactmoment"):
+            partial = operation_id == "contactmoment_partial_update"
+            if not partial or "bronorganisatie" in body:
+                body["bronorganisatie"] = self.client.bronorganisatie
+            if body.get("vorigContactmoment") is not None:
+                earlier = self._fresh("contactmoment")
+                if earlier is None:
+                    return False
+                body["vorigContactmoment"] = earlier.url
+            if body.get("medewerker"):
+                body["medewerker"] = self.client.medewerker(200)
+            return True
+        moments = pool.get("contactmoment")
+        if not moments:
+            return False
+        contactmoment = moments[len(repr(body)) % len(moments)].url
+        body["contactmoment"] = contactmoment
+        try:
+            if operation_id == "klantcontactmoment_create":
+                body["klant"] = self.client.klant()
+            elif operation_id == "objectcontactmoment_create":
+                body["object"] = self.client.zaak()
+                body["objectType"] = "zaak"
+                self.client.relate(body["object"], contactmoment)
+        except Blocked as exc:
+            self._blocked = exc
+            return False
+        return True
+
+    def _resolvable_urls(self, body: dict) -> None:
+        """In a negative case, a URL that looks valid resolves, so the negation is what
+        makes the case invalid (not a URL that happens to point nowhere)."""
+        if isinstance(body.get("medewerker"), str) and looks_like_url(body["medewerker"]):
+            body["medewerker"] = self.client.medewerker(200)
+        if isinstance(body.get("bronorganisatie"), str) and body["bronorganisatie"].isdigit():
+            body["bronorganisatie"] = random_rsin()
+
+    def register(self, response: Any) -> None:
+        """Hand every resource a generated request created to the cleanup registry."""
+        if response.status_code == 201:
+            self.client.register_created(response)
+
+    def close(self) -> None:
+        self.client.cleanup()
+
+
+def _only_content_type(case: Any) -> bool:
+    """The only negation is the Content-Type header (which this document declares as a
+    required parameter): the harness sends its own valid Content-Type with every body, so
+    the request is valid as sent."""
+    return negated_locations(case) == {"header"} and negated_parameters(case) <= {"content-type"}
+
+
+# what the generated class needs of the Contactmomenten API ---------------------------------------
+
+
+def steering(client: ContactmomentenClient, harness: Any) -> ContactmomentenSteering:
+    return ContactmomentenSteering(client)
+
+
+def valid_request(client: ContactmomentenClient, operation_id: str) -> Any:
+    """One hand-built valid request of the operation, on resources of the check's own."""
+    if operation_id == "contactmoment_list":
+        return client.list("contactmoment", bronorganisatie=random_rsin())
+    if operation_id == "contactmoment_create":
+        return client.create("contactmoment", client.contactmoment_body())
+    moment = client.contactmoment(tekst="Een vraag over parkeren")["url"]
+    if operation_id in ("klantcontactmoment_list", "objectcontactmoment_list"):
+        return client.list(operation_id.removesuffix("_list"), contactmoment=moment)
+    if operation_id == "klantcontactmoment_create":
+        body = client.klantcontactmoment_body(moment, client.klant())
+        return client.create("klantcontactmoment", body)
+    if operation_id == "objectcontactmoment_create":
+        zaak = client.zaak()
+        client.relate(zaak, moment)
+        return client.create("objectcontactmoment", client.objectcontactmoment_body(moment, zaak))
+    if operation_id == "audittrail_list":
+        return client.get(f"{moment}/audittrail")
+    if operation_id == "audittrail_read":
+        entries = client.audittrail(moment, what="reading the audit trail to find an entry")
+        return client.get(f"{moment}/audittrail/{entries[0]['uuid']}")
+    url = moment
+    if operation_id.startswith("klantcontactmoment"):
+        url = client.klantcontactmoment(moment)["url"]
+    elif operation_id.startswith("objectcontactmoment"):
+        url = client.objectcontactmoment(moment)["url"]
+    if operation_id.endswith("_read"):
+        return client.get(url)
+    if operation_id == "contactmoment_update":
+        return client.put(url, client.contactmoment_body(tekst="Een vraag over de WOZ"))
+    if operation_id == "contactmoment_partial_update":
+        return client.patch(url, {"tekst": "Een vraag over de WMO"})
+    return client.delete(url)
