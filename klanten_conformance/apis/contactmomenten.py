@@ -52,6 +52,7 @@ DEFINITION = register(
             "pagination": "CM-OAS",
             "published": "CM-OAS",
             "sub-resources": "CM-OAS",
+            "not-found": "CM-OAS",
         },
         fixture="contactmomenten",
         client="klanten_conformance.apis.contactmomenten:ContactmomentenClient",
