@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -17,9 +16,8 @@ from starlette.testclient import TestClient
 from klanten_conformance.stubs import SubjectRegistry, _QuietHandler, _StubService
 from klanten_conformance.testdata import random_rsin
 from klanten_conformance.tokens import make_token
-from reference_server import create_app
 from reference_server.config import Client
-from tests.reference_server.conftest import ALL_SCOPES, SECRET, server_settings
+from tests.reference_server.conftest import ALL_SCOPES, SECRET
 
 CM = "/contactmomenten/api/v1"
 KLANTEN = "/klanten/api/v1"
@@ -97,30 +95,21 @@ class CmServer:
 
 
 @pytest.fixture
-def make_cm(tmp_path: Path) -> Iterator[Callable[..., CmServer]]:
-    """Start an in-process reference server: ``make_cm(faults=("cm-001",), ...)``."""
-    clients: list[TestClient] = []
+def make_cm(make_server) -> Callable[..., CmServer]:
+    """Start an in-process reference server: ``make_cm(faults=("cm-001",), ...)``, with a
+    client ``suite`` that has every scope of both APIs and a ``reader`` that may only read
+    contactmomenten."""
     scopes = frozenset(ALL_SCOPES + CM_SCOPES)
+    clients = {
+        "suite": Client("suite", SECRET, scopes),
+        "reader": Client("reader", SECRET, frozenset({"contactmomenten.lezen"})),
+    }
 
-    def start(
-        *, faults: tuple[str, ...] = (), raise_server_exceptions: bool = True, **overrides
-    ) -> CmServer:
-        overrides.setdefault(
-            "clients",
-            {
-                "suite": Client("suite", SECRET, scopes),
-                "reader": Client("reader", SECRET, frozenset({"contactmomenten.lezen"})),
-            },
-        )
-        settings = server_settings(tmp_path, faults=faults, **overrides)
-        client = TestClient(create_app(settings), raise_server_exceptions=raise_server_exceptions)
-        client.__enter__()
-        clients.append(client)
-        return CmServer(client)
+    def start(**options) -> CmServer:
+        options.setdefault("clients", clients)
+        return CmServer(make_server(**options).client)
 
-    yield start
-    for client in reversed(clients):
-        client.__exit__(None, None, None)
+    return start
 
 
 @pytest.fixture
