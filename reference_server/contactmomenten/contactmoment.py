@@ -185,7 +185,9 @@ class ContactmomentRules(ResourceRules):
         if before and before != after and not call.fault("cm-002/clear"):
             self._set_volgend(call, conn, before, None, only_if=me)
         if after and not call.fault("cm-002"):
-            self._set_volgend(call, conn, after, me)
+            found = self._set_volgend(call, conn, after, me)
+            if not found and not call.fault("cm-001"):  # deleted since validate
+                raise refusal("vorigContactmoment", "does_not_exist", "No such contactmoment.")
         if action != DESTROY:
             return
         store, table = call.api.store, CONTACTMOMENT.table
@@ -205,12 +207,17 @@ class ContactmomentRules(ResourceRules):
         uuid: str,
         volgend: str | None,
         only_if: str | None = None,
-    ) -> None:
+    ) -> bool:
+        """Set ``volgendContactmoment`` of contactmoment ``uuid`` (when it is ``only_if``, if
+        given); False when there is no such contactmoment."""
         store, table = call.api.store, CONTACTMOMENT.table
         found = store.get(table, uuid)
-        if found is None or (only_if is not None and found.data.get(VOLGEND) != only_if):
-            return
-        store.update(conn, table, Stored(uuid, {**found.data, VOLGEND: volgend}, found.columns))
+        if found is None:
+            return False
+        if only_if is None or found.data.get(VOLGEND) == only_if:
+            data = {**found.data, VOLGEND: volgend}
+            store.update(conn, table, Stored(uuid, data, found.columns))
+        return True
 
     # representation ------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ the relation is created only.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -93,6 +94,19 @@ class RelationRules(ResourceRules):
             )
         if call.api.store.get(CONTACTMOMENT.table, contactmoment) is None:
             raise refusal("contactmoment", "does_not_exist", "No such contactmoment.")
+
+    def before_write(
+        self,
+        call: Call,
+        conn: sqlite3.Connection,
+        action: str,
+        new: Stored | None,
+        old: Stored | None,
+    ) -> None:
+        """The contactmoment may have been deleted since ``validate``: check it again in the
+        transaction that writes the relation."""
+        if new is not None and not call.fault(self.faults["contactmoment"]):
+            self._check_contactmoment(call, new.data[CONTACTMOMENT_KEY])
 
     def columns(self, call: Call, data: dict) -> dict[str, Any]:
         values = {name: data.get(name) for name in self.unique}
