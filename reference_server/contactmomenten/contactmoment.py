@@ -63,8 +63,10 @@ def refusal(name: str, code: str, reason: str) -> ApiError:
     return validation_error([InvalidParam(name, code, reason)])
 
 
-def is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
+def is_url(value: object) -> bool:
+    """An http(s) URL, not a uuid of ours (or, under fault CM-OAS/request-schema, not a
+    string at all)."""
+    return not isinstance(value, str) or value.startswith(("http://", "https://"))
 
 
 def reference(call: Call, value: str | None) -> str | None:
@@ -76,7 +78,7 @@ def reference(call: Call, value: str | None) -> str | None:
 
 def stored_reference(call: Call, url: str) -> str:
     """What is stored of a URL of a contactmoment: its uuid when it is one of ours."""
-    return call.own_id(url, CONTACTMOMENT) or url
+    return (isinstance(url, str) and call.own_id(url, CONTACTMOMENT)) or url
 
 
 def own(value: str | None) -> str | None:
@@ -88,7 +90,7 @@ def utc(value: str) -> str:
     """A date-time (or date) as a sortable UTC string; anything else as it is."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, AttributeError):
         return value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

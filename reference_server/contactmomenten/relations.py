@@ -45,7 +45,13 @@ import sqlite3
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from reference_server.contactmomenten.contactmoment import CONTACTMOMENT, refusal
+from reference_server.contactmomenten.contactmoment import (
+    CONTACTMOMENT,
+    is_url,
+    reference,
+    refusal,
+    stored_reference,
+)
 from reference_server.core.api import Filter, Resource, ResourceRules, Stored, Unique
 from reference_server.core.call import Call
 
@@ -74,7 +80,7 @@ class RelationRules(ResourceRules):
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         url = body["contactmoment"]
         data: dict[str, Any] = {name: body[name] for name in self.fields if name in body}
-        data[CONTACTMOMENT_KEY] = call.own_id(url, CONTACTMOMENT) or url
+        data[CONTACTMOMENT_KEY] = stored_reference(call, url)
         return data
 
     async def validate(self, call: Call, action: str, data: dict, old: Stored | None) -> dict:
@@ -88,7 +94,7 @@ class RelationRules(ResourceRules):
         return data
 
     def _check_contactmoment(self, call: Call, contactmoment: str) -> None:
-        if contactmoment.startswith(("http://", "https://")):
+        if is_url(contactmoment):
             raise refusal(
                 "contactmoment", "no_match", "Not the URL of a contactmoment of this API."
             )
@@ -116,9 +122,7 @@ class RelationRules(ResourceRules):
 
     def represent(self, call: Call, stored: Stored) -> dict:
         data = stored.data
-        contactmoment = data[CONTACTMOMENT_KEY]
-        if not contactmoment.startswith(("http://", "https://")):
-            contactmoment = call.url_of(contactmoment, CONTACTMOMENT)
+        contactmoment = reference(call, data[CONTACTMOMENT_KEY])
         shown = {k: v for k, v in data.items() if k != CONTACTMOMENT_KEY}
         return {"url": call.url_of(stored.uuid), "contactmoment": contactmoment, **shown}
 
@@ -160,11 +164,7 @@ async def check_remote_relation(call: Call, object_url: str, object_type: str, b
 
 
 def _contactmoment_filter(fault: str | None = None) -> Filter:
-    return Filter(
-        column="contactmoment",
-        value=lambda call, url: call.own_id(url, CONTACTMOMENT) or url,
-        fault=fault,
-    )
+    return Filter(column="contactmoment", value=stored_reference, fault=fault)
 
 
 def _combination(columns: tuple[str, ...], what: str) -> Unique:

@@ -439,6 +439,14 @@ def test_request_schema_fault(make_cm) -> None:
     assert make_cm().post("/contactmomenten", make_cm().body(**wrong)).status_code == 400
     cm = make_cm(faults=("CM-OAS/request-schema",), validate_responses="off")
     assert cm.post("/contactmomenten", cm.body(**wrong)).status_code == 201
+    typed = cm.post("/contactmomenten", cm.body(registratiedatum=7, tekst=8))
+    assert typed.status_code == 201, typed.text
+    assert cm.read(typed.json()["url"])["registratiedatum"] == 7
+    vorig = cm.post("/contactmomenten", cm.body(vorigContactmoment=5))  # cm-001 still holds
+    assert vorig.status_code == 400
+    relation = cm.post("/klantcontactmomenten", {"contactmoment": 5, "klant": 6, "rol": "x"})
+    assert relation.status_code == 400
+    assert relation.json()["invalidParams"][0]["name"] == "contactmoment"
 
 
 def test_published_extension_fault(make_cm) -> None:
