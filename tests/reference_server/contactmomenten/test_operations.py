@@ -5,9 +5,12 @@ that switches it off; and the Klanten API beside it, unaffected by the faults of
 from __future__ import annotations
 
 import pytest
+from starlette.requests import Request
 
 from klanten_conformance.tokens import make_token
 from reference_server.contactmomenten.api import SPEC_PATH
+from reference_server.contactmomenten.contactmoment import CONTACTMOMENT
+from reference_server.core.call import Call
 from reference_server.core.spec import load_document
 from tests.reference_server.conftest import SECRET
 from tests.reference_server.contactmomenten.conftest import CM, KLANTEN, UNKNOWN, CmServer
@@ -456,4 +459,62 @@ def test_published_extension_fault(make_cm) -> None:
     assert (
         "/klanten/{uuid}/notities"
         not in cm.client.get(f"{KLANTEN}/schema/openapi.json").json()["paths"]
+    )
+
+
+# the core's in-process URL lookup -------------------------------------------------------------
+
+
+def call_of(cm: CmServer, api: str):
+    runtime = cm.client.app.state.apis[api]
+    operation = next(iter(runtime.document.operations.values()))
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "path": "/",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+    }
+    return Call(runtime, Request(scope), operation)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (f"http://testserver{CM}/contactmomenten/{UNKNOWN}", ("contactmomenten", "contactmoment")),
+        (f"http://testserver{KLANTEN}/klanten/{UNKNOWN}", ("klanten", "klant")),
+        (
+            f"http://testserver{CM}/klantcontactmomenten/{UNKNOWN}",
+            ("contactmomenten", "klantcontactmoment"),
+        ),
+        (f"http://testserver{CM}/contactmomenten/{UNKNOWN}/audittrail", None),
+        (f"http://testserver{CM}/contactmomenten/{UNKNOWN}?x=1", None),
+        (f"http://testserver{CM}/contactmomenten/", None),
+        (f"http://elsewhere{CM}/contactmomenten/{UNKNOWN}", None),
+        (f"https://testserver{CM}/contactmomenten/{UNKNOWN}", None),
+        (5, None),
+    ],
+)
+def test_local_names_resources_of_every_api_of_the_process(cm: CmServer, url, expected) -> None:
+    found = call_of(cm, "contactmomenten").local(url)
+    if expected is None:
+        assert found is None
+    else:
+        runtime, resource, uuid = found
+        assert (runtime.name, resource.name, uuid) == (*expected, UNKNOWN)
+
+
+def test_own_id_is_of_this_api_and_resource_only(cm: CmServer) -> None:
+    call = call_of(cm, "contactmomenten")
+    assert call.own_id(f"http://testserver{CM}/contactmomenten/{UNKNOWN}", CONTACTMOMENT) == UNKNOWN
+    assert (
+        call.own_id(f"http://testserver{CM}/klantcontactmomenten/{UNKNOWN}", CONTACTMOMENT) is None
+    )
+    klanten_call = call_of(cm, "klanten")
+    assert (
+        klanten_call.own_id(f"http://testserver{CM}/contactmomenten/{UNKNOWN}", CONTACTMOMENT)
+        is None
     )
