@@ -184,7 +184,7 @@ KLANTCONTACTMOMENT = Resource(
     columns=("contactmoment", "klant", "rol"),
     unique=(_combination(("contactmoment", "klant", "rol"), "klant in this rol"),),
     filters={"contactmoment": _contactmoment_filter("LEAK/cm-relation-filter")},
-    notify=False,
+    notify=False,  # the notificaties document lists only contactmoment on its kanaal
 )
 
 OBJECTCONTACTMOMENT = Resource(
@@ -204,5 +204,5 @@ OBJECTCONTACTMOMENT = Resource(
     columns=("contactmoment", "object"),
     unique=(_combination(("contactmoment", "object"), "object"),),
     filters={"contactmoment": _contactmoment_filter()},
-    notify=False,
+    notify=False,  # the notificaties document lists only contactmoment on its kanaal
 )
