@@ -9,7 +9,9 @@ rows that belong to their contactmoment):
 - ``vorigContactmoment``, when given and not empty, is either a contactmoment of this API
   (it must exist; else 400, invalidParams ``vorigContactmoment``/``does_not_exist``; naming
   the contactmoment itself is 400 ``invalid``) or another URL, which must answer HTTP 200
-  (else 400 ``vorigContactmoment``/``bad-url``). An empty string or null means "not given".
+  (else 400 ``vorigContactmoment``/``bad-url``). Null means "not given"; an empty string is
+  refused by the document itself (``minLength: 1``), so "not empty" in cm-001 is about null.
+  An empty ``medewerker`` (the document sets no minimum length there) means "not given".
   Only a contactmoment of this API gets a ``volgendContactmoment``.
 - A contactmoment has at most one successor: two contactmomenten naming the same
   ``vorigContactmoment`` is 400 ``vorigContactmoment``/``unique``.
@@ -103,12 +105,14 @@ class ContactmomentRules(ResourceRules):
     def schema_errors(
         self, call: Call, action: str, body: dict, params: list[InvalidParam]
     ) -> list[InvalidParam]:
-        """An empty ``vorigContactmoment`` or ``medewerker`` means "not given"."""
+        """An empty ``medewerker`` means "not given" (an empty ``vorigContactmoment`` stays
+        refused: the document gives it a minimum length of 1)."""
         sent = call.body or {}
-        empty = {name for name in ("vorigContactmoment", "medewerker") if sent.get(name) == ""}
-        if "vorigContactmoment" in empty and call.fault("CRASH/cm-empty-vorig"):
+        if sent.get("vorigContactmoment") == "" and call.fault("CRASH/cm-empty-vorig"):
             raise Crash("an empty vorigContactmoment")  # like code that resolves "" as a URL
-        return [p for p in params if p.name not in empty]
+        if sent.get("medewerker") == "":
+            return [p for p in params if p.name != "medewerker"]
+        return params
 
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         sent = call.body or {}

@@ -82,9 +82,10 @@ FAULTS: tuple[Fault, ...] = (
     # real-world faults: shaped like defects of real products ------------------------------
     Fault(
         "CRASH/cm-empty-vorig",
-        "cm-001",
-        "a create or update that sends vorigContactmoment as an empty string (which means "
-        "'not given') crashes: HTTP 500 with a plain-text 'Internal Server Error'",
+        "CM-OAS",
+        "a create or update that sends vorigContactmoment as an empty string (below the "
+        "document's minimum length: a 400) crashes: HTTP 500 with a plain-text 'Internal "
+        "Server Error'",
         API,
         REAL_WORLD,
     ),

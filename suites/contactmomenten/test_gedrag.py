@@ -115,36 +115,6 @@ def test_existing_vorig_contactmoment_is_accepted(contactmomenten: Contactmoment
     )
 
 
-@pytest.mark.rule("cm-001")
-@pytest.mark.parametrize("method", ["POST", "PATCH"])
-def test_empty_vorig_contactmoment_is_no_reference(
-    contactmomenten: ContactmomentenClient, method: str
-) -> None:
-    """cm-001: an empty `vorigContactmoment` is not looked up (only a non-empty one is).
-
-    Method: POST a contactmoment, or PATCH an existing one, with `vorigContactmoment` ""
-    → 201/200 without a `vorigContactmoment`, or a 400 (the document's minimum length);
-    never a 5xx. The request lies outside the document on purpose.
-    """
-    if method == "POST":
-        body = contactmomenten.contactmoment_body(vorigContactmoment="")
-        response = contactmomenten.create("contactmoment", body, validate=False)
-        accepted = 201
-    else:
-        url = contactmomenten.contactmoment()["url"]
-        response = contactmomenten.patch(url, {"vorigContactmoment": ""}, validate=False)
-        accepted = 200
-    stored = checks.expect_status("cm-001", response, accepted, 400, what=f'{method} with ""')
-    if response.status_code == accepted:
-        checks.expect_true(
-            "cm-001",
-            not stored.get("vorigContactmoment"),
-            "no vorigContactmoment",
-            f"vorigContactmoment = {stored.get('vorigContactmoment')!r}",
-            response,
-        )
-
-
 # cm-002 --------------------------------------------------------------------------------------
 
 

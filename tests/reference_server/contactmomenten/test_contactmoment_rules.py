@@ -51,14 +51,21 @@ def test_cm001_on_update(cm: CmServer, method: str) -> None:
     assert cm.read(url)["vorigContactmoment"] is None
 
 
-@pytest.mark.parametrize("empty", ["", None])
-def test_cm001_empty_means_not_given(cm: CmServer, empty) -> None:
-    made = cm.create(vorigContactmoment=empty, medewerker="")
+def test_cm001_null_means_not_given(cm: CmServer) -> None:
+    made = cm.create(vorigContactmoment=None, medewerker="")
     assert made["vorigContactmoment"] is None and "medewerker" not in made
     earlier = cm.create()["url"]
     later = cm.create(vorigContactmoment=earlier)["url"]
-    assert cm.patch(later, vorigContactmoment=empty).json()["vorigContactmoment"] is None
+    assert cm.patch(later, vorigContactmoment=None).json()["vorigContactmoment"] is None
     assert cm.read(earlier)["volgendContactmoment"] is None
+
+
+def test_cm001_an_empty_string_is_below_the_minimum_length(cm: CmServer) -> None:
+    """The document gives vorigContactmoment minLength 1: "" is refused, not read as null."""
+    response = cm.post("/contactmomenten", cm.body(vorigContactmoment=""))
+    invalid(response, "vorigContactmoment", "min_length")
+    url = cm.create()["url"]
+    invalid(cm.patch(url, vorigContactmoment=""), "vorigContactmoment", "min_length")
 
 
 def test_fault_cm001(make_cm, registry) -> None:
