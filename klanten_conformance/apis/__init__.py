@@ -41,6 +41,7 @@ OAS_ASPECTS = (
     "sub-resources",  # a sub-resource shows only its own parent's entries
     "not-found",  # a resource that does not exist (unknown or malformed id) is 404
     "stateful",  # each step of the stateful sequence answers the status it must
+    "filters",  # a filter value that matches nothing gives an empty list
 )
 
 

@@ -60,6 +60,7 @@ DEFINITION = register(
             "sub-resources": "OAS-09",
             "not-found": "OAS-10",
             "stateful": "LIFE-01",
+            "filters": "FILTER-01",
         },
         fixture="klanten",
         client="klanten_conformance.apis.klanten:KlantenClient",

@@ -211,6 +211,21 @@ _probe_check("pagination", "a page beyond the last: 404")
 _probe_check("stateful", "each step of the stateful sequence answers the status it must")
 
 
+@check("filters", "a filter value that matches nothing gives an empty list")
+def filter_matches_nothing(exchange: Exchange) -> list[str] | None:
+    probe = exchange.probe
+    if probe is None or probe.aspect != "filters" or exchange.status != 200:
+        return None  # another status is the business of the other aspects
+    try:
+        body = exchange.response.json()
+    except ValueError:
+        return None
+    results = body.get("results") if isinstance(body, dict) else body
+    if not isinstance(results, list) or not results:
+        return []
+    return [f"{probe.name}: {len(results)} result(s)"]
+
+
 @check("implemented", "a valid request to a documented operation is not answered 404, 405 or 501")
 def operation_exists(exchange: Exchange) -> list[str] | None:
     if not exchange.positive:

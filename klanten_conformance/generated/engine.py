@@ -198,11 +198,11 @@ class Fuzzer:
         follow = getattr(self.steering, "follow", None)
         if not sequence or follow is None:
             return
-        for _ in range(SEQUENCES[self.depth]):
+        for round_number in range(SEQUENCES[self.depth]):
             created: dict | None = None
             for number, (operation_id, status) in enumerate(sequence, 1):
                 run = self._run_of(operation_id)
-                case = self._valid_case(operation_id)
+                case = self._valid_case(operation_id, round_number)
                 name = f"step {number} ({operation_id}) of the stateful sequence"
                 step = Probe("step", "stateful", name, (status,)) if status else None
                 if created is None and number > 1:
@@ -226,20 +226,22 @@ class Fuzzer:
                     body = _json(response)
                     created = body if isinstance(body, dict) else None
 
-    def _valid_case(self, operation_id: str) -> Any:
-        """A new valid case of the operation: the first positive coverage case, copied."""
+    def _valid_case(self, operation_id: str, number: int = 0) -> Any:
+        """A new valid case of the operation: a copy of its ``number``-th positive coverage
+        case (counting round)."""
         import copy
 
         operation = self._operation(operation_id)
-        for case in self._coverage(operation):
-            if case.meta.generation.mode.is_positive:
-                return operation.Case(
-                    path_parameters=dict(case.path_parameters or {}),
-                    query=dict(case.query or {}),
-                    body=copy.deepcopy(case.body) if isinstance(case.body, dict) else case.body,
-                    media_type=case.media_type,
-                )
-        return operation.Case()
+        valid = [c for c in self._coverage(operation) if c.meta.generation.mode.is_positive]
+        if not valid:
+            return operation.Case()
+        case = valid[number % len(valid)]
+        return operation.Case(
+            path_parameters=dict(case.path_parameters or {}),
+            query=dict(case.query or {}),
+            body=copy.deepcopy(case.body) if isinstance(case.body, dict) else case.body,
+            media_type=case.media_type,
+        )
 
     def _run(self, operation_id: str, run: OperationRun) -> None:
         operation = self._operation(operation_id)
@@ -312,7 +314,7 @@ class Fuzzer:
             body: Any = {} if operation.body else NOT_SET
             case = operation.Case(
                 path_parameters={p.name: "" for p in operation.path_parameters},
-                query={"page": FAR_PAGE} if probe.kind == "page" else None,
+                query=_probe_query(probe),
                 body=body,
                 media_type="application/json" if operation.body else None,
             )
@@ -457,3 +459,11 @@ def _json(response: Any) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+def _probe_query(probe: Probe) -> dict[str, str] | None:
+    if probe.kind == "page":
+        return {"page": FAR_PAGE}
+    if probe.kind == "filter":
+        return {str(probe.parameter): str(probe.value)}
+    return None

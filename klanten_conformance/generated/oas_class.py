@@ -26,7 +26,7 @@ from klanten_conformance.oas import operations, success_statuses
 GENERATED_ASPECTS = ("implemented", "conforms", "problem", "problem-media", "robust", "api-version")
 #: aspects judged on the deterministic probes only (generated/probes.py): an operation is
 #: tested under one when it has probes of it
-PROBE_ASPECTS = ("not-found", "sub-resources", "pagination", "stateful")
+PROBE_ASPECTS = ("not-found", "sub-resources", "pagination", "filters", "stateful")
 #: aspects that only speak about error responses; a run without one is "not applicable"
 ERROR_ASPECTS = ("problem", "problem-media")
 

@@ -13,7 +13,10 @@ own. The probes send, to every operation, what a target must answer in one exact
   ``sub-resources`` aspect (a sub-resource of a parent that does not exist is not shown,
   never someone else's), the resource's own id under ``not-found``;
 - ``page`` (every operation with a ``page`` query parameter): a page far beyond the last: 404
-  (the ``pagination`` aspect).
+  (the ``pagination`` aspect);
+- ``filter`` (every string filter of such a list, without enum or pattern): a value that
+  matches nothing: an empty page (the ``filters`` aspect; an answer other than 200 is left to
+  the other aspects).
 
 Each is sent with the API steering's headers (valid credentials, end-user authentication) and
 its answer is judged by every registered check, so the problem aspects judge the shape and
@@ -39,7 +42,7 @@ ANY_4XX = range(400, 500)
 class Probe:
     """One deterministic request: what it changes of an otherwise valid request."""
 
-    #: ``body``, ``path`` or ``page``
+    #: ``body``, ``path``, ``page``, ``filter`` or ``step`` (of the stateful sequence)
     kind: str
     #: the aspect its answer is judged under
     aspect: str
@@ -49,7 +52,7 @@ class Probe:
     allowed: Container[int]
     #: body probes: the raw body sent as application/json
     content: bytes | None = None
-    #: path probes: the path parameter and the value it gets
+    #: path and filter probes: the parameter and the value it gets
     parameter: str | None = None
     value: str | None = None
 
@@ -89,3 +92,28 @@ def probes_of(operation: Any) -> Iterator[Probe]:
             )
     if any(p.name == "page" for p in operation.query):
         yield Probe("page", "pagination", f"page={FAR_PAGE}, beyond the last page", (404,))
+        yield from _filter_probes(operation)
+
+
+def _filter_probes(operation: Any) -> Iterator[Probe]:
+    """A value that matches nothing for each string filter of a paginated list without an
+    enum or a pattern (an enum value may well match)."""
+    marker = uuid.uuid4().hex[:8]
+    for parameter in operation.query:
+        schema = parameter.definition.get("schema") or {}
+        if parameter.name == "page" or schema.get("type") != "string":
+            continue
+        if "enum" in schema or "pattern" in schema:
+            continue
+        value = {
+            "email": f"nobody-{marker}@example.invalid",
+            "uri": f"https://example.invalid/nothing/{marker}",
+        }.get(schema.get("format"), f"nothing-{marker}")
+        yield Probe(
+            "filter",
+            "filters",
+            f"{parameter.name}={value}, which matches nothing",
+            (200,),
+            parameter=parameter.name,
+            value=value,
+        )

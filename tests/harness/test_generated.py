@@ -35,8 +35,12 @@ def test_probes_per_operation() -> None:
     assert read == {("sub-resources", "klant_uuid"), ("not-found", "uuid")}
     update = [p for p in probes_of(_operation("klant_update")) if p.kind == "path"]
     assert update and all(p.allowed == (400, 404) for p in update)
-    listing = [p.aspect for p in probes_of(_operation("klant_list"))]
-    assert listing == ["pagination"]
+    listing = list(probes_of(_operation("klant_list")))
+    assert listing[0].aspect == "pagination"
+    filters = {p.parameter: p.value for p in listing[1:] if p.aspect == "filters"}
+    assert "subjectType" not in filters  # an enum value may match
+    assert filters["emailadres"].startswith("nothing-")  # a plain string filter
+    assert filters["subject"].startswith("https://")
 
 
 def _case(mode: str, scenario: str, location: str | None = None) -> SimpleNamespace:
