@@ -378,6 +378,8 @@ class PartijRules(KiRules):
             raise refusal("partijIdentificatoren", "required", "Give identifying data or an adres.")
         if call.fault("KI-KLOK01-Q1") and data.get("soortPartij") == "contactpersoon":
             self.refuse_same_person(call, data)
+        if call.fault("KI-KLOK01-C2") and data.get("soortPartij") == "contactpersoon":
+            self.refuse_second_contactpersoon(call, data, old)
         data = self.plan_identificatoren(call, action, data, old)
         self.check_voorkeur(call, data, old)
         if call.fault("KI-KLOK01-02") and any(
@@ -420,6 +422,27 @@ class PartijRules(KiRules):
             for s in rows
         ):
             raise refusal("partijIdentificatie", "unique", "This person is already a partij.")
+
+    def refuse_second_contactpersoon(self, call: Call, data: dict, old: Stored | None) -> None:
+        """Fault KI-KLOK01-C2: an organisatie may have one contactpersoon."""
+        werkte = (data.get("partijIdentificatie") or {}).get("werkteVoorPartij")
+        if not werkte:
+            return
+        with call.api.store._lock:
+            others = referrers_werkte_voor(call.api.store.conn, werkte["uuid"])
+        if [uuid for uuid in others if old is None or uuid != old.uuid]:
+            raise refusal(
+                "partijIdentificatie.werkteVoorPartij", "unique", "It has a contactpersoon."
+            )
+
+    def reversed(self, call: Call, stored: Stored, name: str) -> list[Stored]:
+        found = super().reversed(call, stored, name)
+        if name == "digitaleAdressen" and call.fault("KI-CONTACT-08"):
+            for betrokkene in referrers(call, "betrokkene", "wasPartij", stored.uuid):
+                found += referrers(
+                    call, "digitaaladres", "verstrektDoorBetrokkene", betrokkene.uuid
+                )
+        return found
 
     def plan_identificatoren(self, call: Call, action: str, data: dict, old: Stored | None) -> dict:
         """KI-GED-11/12: the identificators the partij holds after the write, checked item by
