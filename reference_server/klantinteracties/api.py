@@ -404,10 +404,7 @@ API = ApiDefinition(
         "categorieenDestroy": categorie_destroy,
         "categorieenPartialUpdate": categorie_partial_update,
     },
-    summary=(
-        "partijen and identificatoren (KLOK01 mapped, ki-gedrag), klantcontacten, "
-        "betrokkenen, digitale adressen, interne taken, actoren; Token auth"
-    ),
+    summary="partijen with identificatoren (KLOK01 mapped), klantcontacten, interne taken",
 )
 
 __all__ = ["API", "InvalidParam"]

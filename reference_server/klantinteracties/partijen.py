@@ -82,8 +82,8 @@ def group_errors(call: Call, group: Any, prefix: str) -> list[InvalidParam]:
         missing = [m for m in missing if m == "objectId"] if missing != list(GROUP) else []
     if missing:
         return [InvalidParam(f"{prefix}{m}", "required", "Required.") for m in missing]
-    register, objecttype = group["codeRegister"], group["codeObjecttype"]
-    soort, object_id = group["codeSoortObjectId"], str(group["objectId"])
+    register, objecttype = group.get("codeRegister"), group.get("codeObjecttype")
+    soort, object_id = group.get("codeSoortObjectId"), str(group.get("objectId"))
     allowed = REGISTER_OBJECTTYPES.get(register, ())
     if objecttype not in allowed and not call.fault("KI-GED-01"):
         reason = f"Register {register} holds only {', '.join(allowed)}."
@@ -102,6 +102,21 @@ def group_errors(call: Call, group: Any, prefix: str) -> list[InvalidParam]:
                 InvalidParam(f"{prefix}objectId", "invalid", f"This {soort} fails the 11-proef.")
             ]
     return []
+
+
+def waive_group_members(call: Call, params: list[InvalidParam]) -> list[InvalidParam]:
+    """Fault KI-GED-04: of the group's members only objectId is required."""
+    if not call.fault("KI-GED-04"):
+        return params
+    return [
+        p
+        for p in params
+        if not (
+            p.code == "required"
+            and "partijIdentificator." in p.name
+            and not p.name.endswith("objectId")
+        )
+    ]
 
 
 def identificators_of(
@@ -166,6 +181,11 @@ class IdentificatorRules(KiRules):
         "identificeerdePartij": Ref("partij", cascade=True),
         "subIdentificatorVan": Ref("identificator"),
     }
+
+    def schema_errors(
+        self, call: Call, action: str, body: dict, params: list[InvalidParam]
+    ) -> list[InvalidParam]:
+        return waive_group_members(call, super().schema_errors(call, action, body, params))
 
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         data = super().normalise(call, body, old)
@@ -351,6 +371,11 @@ class PartijRules(KiRules):
     }
 
     # validation ------------------------------------------------------------------------------
+
+    def schema_errors(
+        self, call: Call, action: str, body: dict, params: list[InvalidParam]
+    ) -> list[InvalidParam]:
+        return waive_group_members(call, super().schema_errors(call, action, body, params))
 
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         data = super().normalise(call, body, old)
