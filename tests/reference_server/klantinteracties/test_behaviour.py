@@ -63,9 +63,11 @@ def test_maak_klantcontact_links_all_three(ki: Ki) -> None:
         {"onderwerpobject": {"wasKlantcontact": {"uuid": str(uuid.uuid4())}}},
         {"klantcontact": {**KLANTCONTACT, "taal": "nederlands"}},
         {"klantcontact": {**KLANTCONTACT, "nummer": "taken"}},
+        {"klantcontact": {**KLANTCONTACT, "nummer": "4711"}},
     ],
 )
 def test_maak_klantcontact_stores_nothing_when_a_part_is_invalid(ki: Ki, broken: dict) -> None:
+    ki.klantcontact(nummer="4711")
     before = counts(ki)
     body = {
         "klantcontact": KLANTCONTACT,
