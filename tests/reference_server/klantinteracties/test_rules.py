@@ -394,7 +394,12 @@ def _werkte_voor(ki: Ki) -> bool:
         "indicatieActief": True,
         "partijIdentificatie": {"werkteVoorPartij": ref(persoon)},
     }
-    return refused(ki.post("/partijen", body), "werkteVoorPartij")
+    organisatie = ki.partij(soort="organisatie")
+    ki.create("/partijen", {**body, "partijIdentificatie": {"werkteVoorPartij": ref(organisatie)}})
+    changed = ki.patch(organisatie["url"], {"soortPartij": "persoon"})
+    return refused(ki.post("/partijen", body), "werkteVoorPartij") and refused(
+        changed, "soortPartij"
+    )
 
 
 @check("KI-GED-18")
