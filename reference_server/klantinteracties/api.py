@@ -380,8 +380,6 @@ async def onderwerpobject_destroy(call: Call, uuid: str) -> Response:
 
 async def categorie_destroy(call: Call, uuid: str) -> Response:
     ops = ResourceOperations(CATEGORIE)
-    if call.fault("KI-AUTH-03"):
-        raise ApiError(403, "permission_denied", "This key may not delete categorieën.")
     if call.fault("KI-OAS-11"):
         ops.get(call, uuid, "destroy")
         return call.respond(204)

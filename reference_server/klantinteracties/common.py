@@ -167,8 +167,9 @@ class KiRules(ResourceRules):
         return data
 
     def check_references(self, call: Call, data: dict, names: Iterable[str] | None = None) -> None:
-        """Every ``{"uuid": ...}`` reference must exist (KI-GED-18)."""
-        if call.fault("KI-GED-18"):
+        """Every ``{"uuid": ...}`` reference must exist (KI-GED-18; its fault leaves those of
+        digitale adressen and rekeningnummers unchecked)."""
+        if call.fault("KI-GED-18") and self.key in ("digitaaladres", "rekeningnummer"):
             return
         params = []
         for name in names or self.refs:
@@ -189,9 +190,10 @@ class KiRules(ResourceRules):
         if nummer in (None, ""):
             if old is not None and old.data.get("nummer"):
                 return {**data, "nummer": old.data["nummer"]}
+            nummer = self.next_nummer(call)
             if call.fault("KI-GED-14"):
-                return {**data, "nummer": "0".zfill(NUMMER_WIDTH)}
-            return {**data, "nummer": self.next_nummer(call)}
+                nummer = "N" + nummer[1:]
+            return {**data, "nummer": nummer}
         if not (str(nummer).isascii() and str(nummer).isdigit()):
             raise refusal("nummer", "invalid", "A nummer consists of digits only.")
         return data

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reference_server.core.api import CREATE, Stored
+from reference_server.core.api import CREATE, DESTROY, Stored
 from reference_server.core.call import Call
-from reference_server.core.problems import InvalidParam, validation_error
+from reference_server.core.problems import ApiError, InvalidParam, validation_error
 from reference_server.core.resources import now_iso
 from reference_server.klantinteracties.common import (
     KiRules,
@@ -233,6 +233,11 @@ class OnderwerpobjectRules(KiRules):
 class BijlageRules(KiRules):
     key = "bijlage"
     refs = {"wasBijlageVanKlantcontact": Ref("klantcontact")}
+
+    def check_access(self, call: Call, action: str, stored: Stored) -> None:
+        super().check_access(call, action, stored)
+        if action == DESTROY and call.fault("KI-AUTH-03"):
+            raise ApiError(403, "permission_denied", "This key may not delete bijlagen.")
 
 
 class ActorKlantcontactRules(KiRules):

@@ -397,6 +397,7 @@ class PartijRules(KiRules):
         if (
             call.fault("KI-KLOK01-Z1")
             and action == CREATE
+            and data.get("soortPartij") == "persoon"
             and not self._sent(data, "partijIdentificatoren")
             and not (data.get("bezoekadres") or data.get("correspondentieadres"))
         ):
