@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from reference_server.core.api import (
-    CREATE,
     DESTROY,
     READ,
     UPDATE,
@@ -25,7 +24,6 @@ from reference_server.core.api import (
 )
 from reference_server.core.call import Call
 from reference_server.core.problems import ApiError, Crash, InvalidParam, validation_error
-from reference_server.core.storage import UniqueViolation
 
 #: resource key -> the resource (filled by :mod:`reference_server.klantinteracties.api`)
 REGISTRY: dict[str, Resource] = {}
@@ -88,16 +86,6 @@ class SqlFilter:
     fault: str | None = None
 
 
-def related(field: str, table: str, condition: str) -> str:
-    """SQL: the resource's ``field`` refers to a row of ``table`` meeting ``condition``."""
-    return f"{json_field(field + '.uuid')} IN (SELECT uuid FROM {table} WHERE {condition})"
-
-
-def referring(table: str, field: str, condition: str, this: str) -> str:
-    """SQL: some row of ``table`` meeting ``condition`` refers to this row by ``field``."""
-    return f"{this}.uuid IN (SELECT {json_field(field + '.uuid')} FROM {table} WHERE {condition})"
-
-
 class KiRules(ResourceRules):
     """The shared rules; a resource's own class sets the attributes and adds hooks."""
 
@@ -108,8 +96,6 @@ class KiRules(ResourceRules):
     computed: frozenset[str] = frozenset()
     nummer: bool = False
     sql_filters: dict[str, SqlFilter] = {}
-    #: expand value -> how to find the related resources (a ref or reverse field name)
-    expandable: frozenset[str] = frozenset()
 
     # helpers --------------------------------------------------------------------------------
 
@@ -422,23 +408,3 @@ def insert_or_update(
         if violation is None:
             raise
         raise violation from None
-
-
-__all__ = [
-    "CREATE",
-    "REGISTRY",
-    "KiRules",
-    "Ref",
-    "Reverse",
-    "SqlFilter",
-    "UniqueViolation",
-    "insert_or_update",
-    "referrers",
-    "refusal",
-    "related",
-    "referring",
-    "release",
-    "resource",
-    "rules_of",
-    "uuid_of_url",
-]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reference_server.core.api import CREATE, DESTROY, Stored
+from reference_server.core.api import DESTROY, Stored
 from reference_server.core.call import Call
-from reference_server.core.problems import ApiError, InvalidParam, validation_error
+from reference_server.core.problems import ApiError
 from reference_server.core.resources import now_iso
 from reference_server.klantinteracties.common import (
     KiRules,
@@ -280,9 +280,6 @@ class InterneTaakRules(KiRules):
             data["toegewezenOp"] = body["toegewezenOp"]
         return data
 
-    def columns(self, call: Call, data: dict) -> dict[str, Any]:
-        return super().columns(call, data)
-
 
 class ActorRules(KiRules):
     key = "actor"
@@ -402,22 +399,3 @@ class VertegenwoordigingRules(KiRules):
             f"{data['vertegenwoordigendePartij']['uuid']}|{data['vertegenwoordigdePartij']['uuid']}"
         )
         return {"pair": None if call.fault("KI-GED-18/unique") else pair}
-
-
-__all__ = [
-    "CREATE",
-    "ActorKlantcontactRules",
-    "ActorRules",
-    "BetrokkeneRules",
-    "BijlageRules",
-    "CategorieRelatieRules",
-    "CategorieRules",
-    "DigitaalAdresRules",
-    "InterneTaakRules",
-    "InvalidParam",
-    "KlantcontactRules",
-    "OnderwerpobjectRules",
-    "RekeningnummerRules",
-    "VertegenwoordigingRules",
-    "validation_error",
-]

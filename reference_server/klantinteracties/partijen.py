@@ -15,7 +15,7 @@ import sqlite3
 import uuid as uuidlib
 from typing import Any
 
-from reference_server.core.api import CREATE, DESTROY, PARTIAL_UPDATE, READ, UPDATE, Stored
+from reference_server.core.api import CREATE, Stored
 from reference_server.core.call import Call
 from reference_server.core.problems import ApiError, Crash, InvalidParam, validation_error
 from reference_server.klantinteracties.common import (
@@ -742,17 +742,3 @@ def attach(
 
 
 PARTIJ_LIST_NOT_FILTERS = frozenset({*PARTIJ_GROUP_FILTERS, *SUB_GROUP_FILTERS, *ADRES_FILTERS})
-
-__all__ = [
-    "ADRES_FILTERS",
-    "DESTROY",
-    "IDENTIFICATOR_TABLE",
-    "PARTIAL_UPDATE",
-    "PARTIJ_LIST_NOT_FILTERS",
-    "PARTIJ_TABLE",
-    "READ",
-    "UPDATE",
-    "IdentificatorRules",
-    "PartijRules",
-    "elfproef",
-]
