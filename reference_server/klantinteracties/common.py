@@ -55,6 +55,12 @@ def json_field(path: str, table: str | None = None) -> str:
     return f"json_extract({prefix}data, '$.{path}')"
 
 
+def _group_member(param: InvalidParam) -> bool:
+    """A missing member of a ``partijIdentificator`` group, other than its objectId."""
+    name = param.name
+    return param.code == "required" and "partijIdentificator." in name and "objectId" not in name
+
+
 @dataclass(frozen=True)
 class Ref:
     """A reference field holding ``{"uuid": ...}`` (or a list of them) to resource ``target``.
@@ -125,6 +131,8 @@ class KiRules(ResourceRules):
     ) -> list[InvalidParam]:
         if action == UPDATE and call.fault("KI-OAS-12"):
             return [p for p in params if p.code != "required"]
+        if call.fault("KI-GED-04"):  # of a partijIdentificator group only objectId is required
+            return [p for p in params if not _group_member(p)]
         return params
 
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
@@ -321,23 +329,13 @@ class KiRules(ResourceRules):
         new: Stored | None,
         old: Stored | None,
     ) -> None:
+        """A delete releases what refers to the resource; subclasses add their own writes."""
         if action == DESTROY and old is not None:
             self.refuse_delete(call, conn, old)
             release(call, conn, self.key, old.uuid)
-        self.write_more(call, conn, action, new, old)
 
     def refuse_delete(self, call: Call, conn: sqlite3.Connection, old: Stored) -> None:
         """Raise ApiError when ``old`` may not be deleted (override)."""
-
-    def write_more(
-        self,
-        call: Call,
-        conn: sqlite3.Connection,
-        action: str,
-        new: Stored | None,
-        old: Stored | None,
-    ) -> None:
-        """Changes to other rows in the write's transaction (override)."""
 
 
 def referrers(

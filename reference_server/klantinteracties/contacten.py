@@ -323,8 +323,9 @@ class DigitaalAdresRules(KiRules):
             )
         return data
 
-    def write_more(self, call, conn, action, new, old) -> None:  # noqa: ANN001
+    def before_write(self, call, conn, action, new, old) -> None:  # noqa: ANN001
         """KI-CONTACT-07: one standaard adres per partij and soort."""
+        super().before_write(call, conn, action, new, old)
         if new is None or not new.data.get("isStandaardAdres"):
             return
         partij = (new.data.get("verstrektDoorPartij") or {}).get("uuid")

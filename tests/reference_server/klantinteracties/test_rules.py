@@ -516,30 +516,15 @@ def _many_per_nnp(ki: Ki) -> bool:
 
 @check("KI-KLOK01-C3")
 def _not_both(ki: Ki) -> bool:
-    response = ki.post(
-        "/partijen",
-        {
-            "soortPartij": "contactpersoon",
-            "indicatieActief": True,
-            "partijIdentificatoren": [
-                {"partijIdentificator": group("bsn", random_bsn())},
-                {"partijIdentificator": group("kvk_nummer", kvk())},
-            ],
-        },
+    response = ki.post_partij(
+        group("bsn", random_bsn()), group("kvk_nummer", kvk()), soort="contactpersoon"
     )
     return refused(response) and ki.get("/partij-identificatoren").json()["count"] == 0
 
 
 @check("KI-KLOK01-C3b")
 def _fits_soort(ki: Ki) -> bool:
-    response = ki.post(
-        "/partijen",
-        {
-            "soortPartij": "persoon",
-            "indicatieActief": True,
-            "partijIdentificatoren": [{"partijIdentificator": group("kvk_nummer", kvk())}],
-        },
-    )
+    response = ki.post_partij(group("kvk_nummer", kvk()))
     organisatie = ki.organisatie()
     changed = ki.patch(organisatie["url"], {"soortPartij": "persoon"})
     return refused(response) and refused(changed)
