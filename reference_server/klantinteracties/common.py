@@ -188,7 +188,8 @@ class KiRules(ResourceRules):
             if call.fault("KI-GED-14"):
                 nummer = "N" + nummer[1:]
             return {**data, "nummer": nummer}
-        if not (str(nummer).isascii() and str(nummer).isdigit()):
+        unchanged = old is not None and nummer == old.data.get("nummer")
+        if not unchanged and not (str(nummer).isascii() and str(nummer).isdigit()):
             raise refusal("nummer", "invalid", "A nummer consists of digits only.")
         return data
 
