@@ -16,6 +16,7 @@ from typing import Any
 
 from reference_server.core.api import (
     DESTROY,
+    PARTIAL_UPDATE,
     READ,
     UPDATE,
     Resource,
@@ -102,6 +103,8 @@ class KiRules(ResourceRules):
     computed: frozenset[str] = frozenset()
     nummer: bool = False
     sql_filters: dict[str, SqlFilter] = {}
+    #: the property a PATCH must always send (the document's discriminator)
+    discriminator: str | None = None
 
     # helpers --------------------------------------------------------------------------------
 
@@ -121,7 +124,8 @@ class KiRules(ResourceRules):
     def check_access(self, call: Call, action: str, stored: Stored) -> None:
         """A read takes its query (``expand``) here: the generic read does not parse it."""
         if action == READ and call.operation.query:
-            values, params = call.operation.query_values(call.query)
+            sent = [(name, value) for name, value in call.query if value != ""]
+            values, params = call.operation.query_values(sent)
             if params:
                 raise validation_error(params)
             call.values = values
@@ -131,6 +135,9 @@ class KiRules(ResourceRules):
     ) -> list[InvalidParam]:
         if action == UPDATE and call.fault("KI-OAS-12"):
             return [p for p in params if p.code != "required"]
+        kind = self.discriminator
+        if action == PARTIAL_UPDATE and kind and kind not in (call.body or {}):
+            params = [*params, InvalidParam(kind, "required", "A PATCH names the soort.")]
         if call.fault("KI-GED-04"):  # of a partijIdentificator group only objectId is required
             return [p for p in params if not _group_member(p)]
         return params

@@ -283,6 +283,7 @@ class InterneTaakRules(KiRules):
 
 class ActorRules(KiRules):
     key = "actor"
+    discriminator = "soortActor"
 
 
 class DigitaalAdresRules(KiRules):

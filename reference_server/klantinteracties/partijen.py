@@ -313,6 +313,7 @@ AANGEHAAKT = f"EXISTS (SELECT 1 FROM {IDENTIFICATOR_TABLE} WHERE partij = ki_par
 
 class PartijRules(KiRules):
     key = "partij"
+    discriminator = "soortPartij"
     nummer = True
     refs = {
         "voorkeursDigitaalAdres": Ref("digitaaladres"),
