@@ -53,6 +53,7 @@ DEFINITION = register(
             "published": "CM-OAS",
             "sub-resources": "CM-OAS",
             "not-found": "CM-OAS",
+            "filters": "CM-FILTER-01",
         },
         fixture="contactmomenten",
         client="klanten_conformance.apis.contactmomenten:ContactmomentenClient",
