@@ -25,6 +25,7 @@ SUITES = ROOT / "suites"
 #: API id -> module defining it; the order is the order of reports
 MODULES = {
     "klanten": "klanten_conformance.apis.klanten",
+    "klantinteracties": "klanten_conformance.apis.klantinteracties",
 }
 
 #: aspects of the generated ``oas`` class, each judged under one rule of the API's catalogue

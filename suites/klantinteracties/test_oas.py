@@ -1,0 +1,157 @@
+"""Class `ki-oas`: the implementation matches the Klantinteracties OpenAPI document 0.9.0.
+
+The generated class of klanten_conformance.generated.oas_class (generated cases of all 85
+operations judged per rule, one valid request per operation, the published document), plus
+the checks specific to this API: pagination with pageSize (KI-OAS-07), filters (KI-OAS-09),
+expand (KI-OAS-10), the life cycle (KI-OAS-11) and PUT/PATCH (KI-OAS-12).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from klanten_conformance import checks
+from klanten_conformance.apis.klantinteracties import (
+    PATHS,
+    Bodies,
+    KlantinteractiesClient,
+    adres,
+    invalid_param_named,
+    ref,
+)
+from klanten_conformance.generated.oas_class import oas_class
+
+globals().update(oas_class("klantinteracties"))
+
+pytestmark = pytest.mark.creates_data
+
+
+@pytest.mark.rule("KI-OAS-07")
+def test_pages_with_page_size(ki: KlantinteractiesClient) -> None:
+    """KI-OAS-07: pageSize pages; `next` walks every page; out-of-range page/pageSize → 4xx.
+
+    Method: create 5 partijen with one unique bezoekadres line; list them with pageSize=2 and
+    walk `next` (expect each once, `count` 5); send page=0, pageSize=0, pageSize=-1 and a page
+    past the last; expect 4xx.
+    """
+    regel = f"Paginastraat {uuid.uuid4().hex[:12]}"
+    made = {ki.make("partijen", Bodies.partijen(bezoekadres=adres(regel)))["url"]
+            for _ in range(5)}
+    response = ki.list("partijen", bezoekadresAdresregel1=regel, pageSize=2)
+    page = checks.expect_status("KI-OAS-07", response, 200)
+    checks.expect_equal("KI-OAS-07", page.get("count"), 5, "count", response)
+    seen = [r.get("url") for r in page.get("results", [])]
+    pages = 1
+    while page.get("next") and pages <= 5:
+        response = ki.get(page["next"])
+        page = checks.expect_status("KI-OAS-07", response, 200)
+        seen += [r.get("url") for r in page.get("results", [])]
+        pages += 1
+    checks.expect_equal("KI-OAS-07", sorted(seen), sorted(made), "all pages", response)
+    checks.expect_equal("KI-OAS-07", pages, 3, "pages of 2", response)
+    for params in ({"page": 0}, {"pageSize": 0}, {"pageSize": -1}, {"page": 99}):
+        response = ki.list("partijen", bezoekadresAdresregel1=regel, pageSize=2, **params)
+        checks.expect_refused("KI-OAS-07", response, what=str(params))
+
+
+@pytest.mark.rule("KI-OAS-09")
+@pytest.mark.parametrize(("resource", "field", "values"), [
+    ("partijen", "soortPartij", ("persoon", "organisatie")),
+    ("klantcontacten", "kanaal", ("telefoon", "balie")),
+    ("digitaleadressen", "soortDigitaalAdres", ("email", "overig")),
+])
+def test_filters(ki: KlantinteractiesClient, resource, field, values) -> None:
+    """KI-OAS-09: a filter returns only matching resources, alone and with another filter;
+    an invalid enum value → 400.
+
+    Method: create two resources differing in the field (and sharing a unique second field);
+    filter on each value together with the second field; expect exactly the matching one.
+    """
+    tag = uuid.uuid4().hex[:10]
+    second = {"partijen": ("interneNotitie", None), "klantcontacten": ("onderwerp", "onderwerp"),
+              "digitaleadressen": ("omschrijving", "omschrijving")}[resource]
+    made = {}
+    for value in values:
+        extra = {field: value}
+        if resource == "partijen" and value == "organisatie":
+            extra = {"soort": "organisatie"}
+        if resource == "digitaleadressen":
+            extra["adres"] = "klant@example.org" if value == "email" else "loket 4"
+        extra[second[0]] = tag
+        made[value] = ki.make(resource, ki.body(resource, **extra))["url"]
+    for value in values:
+        params = {field: value}
+        if second[1]:
+            params[second[1]] = tag
+        response = ki.list(resource, **params)
+        page = checks.expect_status("KI-OAS-09", response, 200)
+        urls = [r.get("url") for r in page.get("results", [])]
+        checks.expect_true("KI-OAS-09", made[value] in urls and all(
+            made[v] not in urls for v in values if v != value), f"only the {value} one",
+            str(urls[:5]), response)
+    if resource != "klantcontacten":
+        response = ki.list(resource, **{field: "geen_waarde"})
+        checks.expect_refused("KI-OAS-09", response, (400,), what="an invalid enum value")
+
+
+@pytest.mark.rule("KI-OAS-10")
+def test_expand(ki: KlantinteractiesClient) -> None:
+    """KI-OAS-10: every listed expand value adds `_expand`; several at once; unknown → 400.
+
+    Method: a klantcontact with a betrokkene (with a digitaal adres) and an onderwerpobject;
+    read it with each value of the enum and all at once; expect the member under _expand;
+    read it with an unknown value.
+    """
+    contact = ki.make("klantcontacten")
+    betrokkene = ki.make("betrokkenen", hadKlantcontact=ref(contact))
+    ki.make("digitaleadressen", verstrektDoorPartij=None, verstrektDoorBetrokkene=ref(betrokkene))
+    ki.make("onderwerpobjecten", klantcontact=ref(contact))
+    url = ki.key(contact["url"])
+    values = ["gingOverOnderwerpobjecten", "hadBetrokkenen", "hadBetrokkenen.digitaleAdressen"]
+    for value in [*values, ",".join(values)]:
+        response = ki.get(url, params={"expand": value})
+        data = checks.expect_status("KI-OAS-10", response, 200, what=f"expand={value}")
+        expanded = data.get("_expand") if isinstance(data, dict) else None
+        top = value.split(",")[0].split(".")[0]
+        checks.expect_true("KI-OAS-10", isinstance(expanded, dict) and bool(expanded.get(top)),
+                           f"_expand.{top}", str(expanded)[:200], response)
+    response = ki.get(url, params={"expand": "onbekend"})
+    checks.expect_refused("KI-OAS-10", response, (400,), what="an unknown value")
+
+
+@pytest.mark.rule("KI-OAS-11")
+@pytest.mark.parametrize("resource", list(PATHS))
+def test_life_cycle(ki: KlantinteractiesClient, resource: str) -> None:
+    """KI-OAS-11: create → 201, read back equal; DELETE → 204, then 404 twice.
+
+    Method: create the resource (dependencies first); GET its url; DELETE; GET; DELETE.
+    """
+    response = ki.create(resource, ki.body(resource))
+    made = checks.expect_status("KI-OAS-11", response, 201, what="create")
+    url = ki.key(made["url"])
+    response = ki.get(url)
+    data = checks.expect_status("KI-OAS-11", response, 200, what="read back")
+    checks.expect_equal("KI-OAS-11", data.get("uuid"), made.get("uuid"), "the same resource",
+                        response)
+    checks.expect_status("KI-OAS-11", ki.delete(url), 204, what="DELETE")
+    checks.expect_refused("KI-OAS-11", ki.get(url), (404,), what="GET after DELETE")
+    checks.expect_refused("KI-OAS-11", ki.delete(url), (404,), what="DELETE again")
+
+
+@pytest.mark.rule("KI-OAS-12")
+def test_put_and_patch(ki: KlantinteractiesClient) -> None:
+    """KI-OAS-12: PUT without a required field → 400 required; PATCH changes only the sent.
+
+    Method: PUT a klantcontact without kanaal; PATCH its onderwerp and compare the others.
+    """
+    body = Bodies.klantcontacten()
+    made = ki.make("klantcontacten", body)
+    url = ki.key(made["url"])
+    partial = {k: v for k, v in body.items() if k != "kanaal"}
+    invalid_param_named("KI-OAS-12", ki.put(url, partial), "kanaal", "required")
+    response = ki.patch(url, {"onderwerp": "alleen dit"})
+    data = checks.expect_status("KI-OAS-12", response, 200, what="PATCH")
+    for field in ("kanaal", "taal", "inhoud", "vertrouwelijk"):
+        checks.expect_equal("KI-OAS-12", data.get(field), body[field], field, response)
