@@ -188,6 +188,9 @@ class ApiDefinition:
     #: ``jwt`` (ZGW JWT, HS256, with scopes from ``[[clients]]``) or ``token``
     #: (``Authorization: Token <key>``, keys from ``[[tokens]]``)
     auth: str = JWT
+    #: for ``token``: answer a missing or unknown key with 401 and this ``WWW-Authenticate``
+    #: challenge (None: 403, as the ZGW implementations do)
+    challenge: str | None = None
     scopes: frozenset[str] = frozenset()
     kanaal: str | None = None
     #: ``bron`` of its audittrail entries

@@ -178,7 +178,10 @@ def _endpoint(runtime: ApiRuntime, binding: _Binding) -> Bound:
                         return Response(HTML_NOT_FOUND, status_code=404, media_type="text/html")
                     raise not_found(f"{name} is not a valid UUID.")
             call.negotiate()
-            call.principal = runtime.auth.authenticate(request.headers.get("authorization"))
+            try:
+                call.principal = runtime.auth.authenticate(request.headers.get("authorization"))
+            except ApiError as error:
+                raise _challenged(runtime, error) from None
             runtime.auth.authorise(call.principal, operation.scopes)
             return await handler(call, *ids)
         except ApiError as error:
@@ -190,6 +193,16 @@ def _endpoint(runtime: ApiRuntime, binding: _Binding) -> Bound:
             return runtime.problem(ApiError(500, "server_error", "Unexpected server error."))
 
     return endpoint
+
+
+def _challenged(runtime: ApiRuntime, error: ApiError) -> ApiError:
+    """An authentication failure as the API answers it: 401 with its challenge, where it has
+    one."""
+    challenge = runtime.definition.challenge
+    if challenge is None or error.status != 403:
+        return error
+    headers = {} if "token-challenge" in runtime.off else {"WWW-Authenticate": challenge}
+    return ApiError(401, "not_authenticated", error.detail, headers=headers)
 
 
 def _published(runtime: ApiRuntime) -> tuple[bytes, bytes]:

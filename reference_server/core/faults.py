@@ -34,6 +34,8 @@ CORE_SWITCHES: dict[str, str] = {
     "jwt-signature": "the JWT signature is not verified (its claims still are)",
     "scopes": "scopes are not checked",
     "token-claims": "exp, nbf and aud claims are not checked",
+    "token-scheme": "a Token key is accepted with any scheme before it, or none",
+    "token-challenge": "a 401 carries no WWW-Authenticate header",
     "notify-partial-update": "partial updates publish no notification",
     "audittrail-read": "reading one audittrail entry answers 405 after authentication",
     "uuid-path-problem": (
