@@ -139,13 +139,16 @@ def contactnaam(achternaam: str = "Visser") -> dict[str, str]:
     }
 
 
-def adres(regel: str | None = None) -> dict[str, str]:
+def adres(regel: str | None = None) -> dict[str, Any]:
     return {
-        "nummeraanduidingId": "",
+        "straatnaam": "Teststraat",
+        "huisnummer": secrets.randbelow(900) + 1,
+        "postcode": "1234 AB",
+        "stad": "Teststad",
         "adresregel1": regel or f"Teststraat {secrets.randbelow(900) + 1}",
         "adresregel2": "1234 AB Teststad",
         "adresregel3": "",
-        "land": "6030",
+        "land": "NL",
     }
 
 
@@ -332,7 +335,7 @@ class KlantinteractiesClient(ApiClient):
                 "soortDigitaalAdres": "email",
                 "isStandaardAdres": False,
                 "omschrijving": "e-mail",
-                "referentie": "",
+                "referentie": "portaal",
             },
             "rekeningnummers": lambda: {
                 "partij": ref(self.make("partijen")),

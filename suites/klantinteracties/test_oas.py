@@ -17,7 +17,6 @@ from klanten_conformance.apis.klantinteracties import (
     PATHS,
     Bodies,
     KlantinteractiesClient,
-    adres,
     invalid_param_named,
     ref,
 )
@@ -32,14 +31,14 @@ pytestmark = pytest.mark.creates_data
 def test_pages_with_page_size(ki: KlantinteractiesClient) -> None:
     """KI-OAS-07: pageSize pages; `next` walks every page; out-of-range page/pageSize → 4xx.
 
-    Method: create 5 partijen with one unique bezoekadres line; list them with pageSize=2 and
-    walk `next` (expect each once, `count` 5); send page=0, pageSize=0, pageSize=-1 and a page
-    past the last; expect 4xx.
+    Method: create 5 klantcontacten with one unique onderwerp (klantcontacten: no rule hides
+    any of them from a search); list them with pageSize=2 and walk `next` (expect each once,
+    `count` 5, three pages); send page=0, pageSize=0, pageSize=-1 and a page past the last;
+    expect 4xx.
     """
-    regel = f"Paginastraat {uuid.uuid4().hex[:12]}"
-    made = {ki.make("partijen", Bodies.partijen(bezoekadres=adres(regel)))["url"]
-            for _ in range(5)}
-    response = ki.list("partijen", bezoekadresAdresregel1=regel, pageSize=2)
+    onderwerp = f"paginering {uuid.uuid4().hex[:12]}"
+    made = {ki.make("klantcontacten", onderwerp=onderwerp)["url"] for _ in range(5)}
+    response = ki.list("klantcontacten", onderwerp=onderwerp, pageSize=2)
     page = checks.expect_status("KI-OAS-07", response, 200)
     checks.expect_equal("KI-OAS-07", page.get("count"), 5, "count", response)
     seen = [r.get("url") for r in page.get("results", [])]
@@ -52,7 +51,7 @@ def test_pages_with_page_size(ki: KlantinteractiesClient) -> None:
     checks.expect_equal("KI-OAS-07", sorted(seen), sorted(made), "all pages", response)
     checks.expect_equal("KI-OAS-07", pages, 3, "pages of 2", response)
     for params in ({"page": 0}, {"pageSize": 0}, {"pageSize": -1}, {"page": 99}):
-        response = ki.list("partijen", bezoekadresAdresregel1=regel, pageSize=2, **params)
+        response = ki.list("klantcontacten", **{"onderwerp": onderwerp, "pageSize": 2, **params})
         checks.expect_refused("KI-OAS-07", response, what=str(params))
 
 
