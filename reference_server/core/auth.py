@@ -145,8 +145,11 @@ class TokenAuthentication:
     def __init__(self, settings: Settings, off: frozenset[str]) -> None:
         self.settings = settings
         self.any_scheme = "token-scheme" in off
+        self.crash_on_bytes = "token-header-crash" in off
 
     def authenticate(self, header: str | None) -> Principal:
+        if self.crash_on_bytes and header and not header.isascii():
+            raise Crash("the key is compared as ASCII")
         if self.any_scheme and header and header.split():
             key = header.split()[-1].encode()  # fault: the scheme is not looked at
         else:

@@ -246,7 +246,7 @@ class ResourceOperations:
     def page_size(self, call: Call) -> int:
         default = call.settings.page_size
         asked = call.values.get("pageSize")
-        if "pageSize" not in call.operation.query or not asked:
+        if "pageSize" not in call.operation.query or asked is None:
             return default
         if asked < 1:
             raise validation_error([InvalidParam("pageSize", "min_value", "At least 1.")])

@@ -13,6 +13,7 @@ from reference_server.core.api import CREATE, TOKEN, ApiDefinition, Filter, Reso
 from reference_server.core.call import Call
 from reference_server.core.problems import ApiError, InvalidParam, validation_error
 from reference_server.core.resources import ResourceOperations
+from reference_server.core.storage import UniqueViolation
 from reference_server.klantinteracties.common import (
     REGISTRY,
     KiRules,
@@ -329,11 +330,15 @@ async def maak_klantcontact(call: Call) -> Response:
             part.data[link] = {"uuid": klantcontact.uuid}
             part.columns.update(rules_of(key).columns(call, part.data))
             parts[key] = part
-    with store.transaction(KLANTCONTACT.table) as conn:
-        if not call.fault("KI-CONTACT-05"):
-            store.insert(conn, KLANTCONTACT.table, klantcontact)
-        for key, part in parts.items():
-            insert_or_update(call, conn, key, part, exists=False)
+    try:
+        with store.transaction(KLANTCONTACT.table) as conn:
+            if not call.fault("KI-CONTACT-05"):
+                store.insert(conn, KLANTCONTACT.table, klantcontact)
+            for key, part in parts.items():
+                insert_or_update(call, conn, key, part, exists=False)
+    except UniqueViolation as exc:
+        name = f"klantcontact.{exc.field_name}"
+        raise validation_error([InvalidParam(name, "unique", exc.reason)]) from None
     answer = {
         "klantcontact": KLANTCONTACT.rules.represent(
             call, store.get(KLANTCONTACT.table, klantcontact.uuid)
@@ -404,10 +409,7 @@ API = ApiDefinition(
         "categorieenDestroy": categorie_destroy,
         "categorieenPartialUpdate": categorie_partial_update,
     },
-    summary=(
-        "partijen and identificatoren (KLOK01 mapped, ki-gedrag), klantcontacten, "
-        "betrokkenen, digitale adressen, interne taken, actoren; Token auth"
-    ),
+    summary="partijen with identificatoren (KLOK01 mapped), klantcontacten, interne taken",
 )
 
-__all__ = ["API", "InvalidParam"]
+__all__ = ["API"]

@@ -18,6 +18,7 @@ from reference_server.core.api import (
     CREATE,
     DESTROY,
     READ,
+    UPDATE,
     Resource,
     ResourceRules,
     Stored,
@@ -132,6 +133,13 @@ class KiRules(ResourceRules):
             if params:
                 raise validation_error(params)
             call.values = values
+
+    def schema_errors(
+        self, call: Call, action: str, body: dict, params: list[InvalidParam]
+    ) -> list[InvalidParam]:
+        if action == UPDATE and call.fault("KI-OAS-12"):
+            return [p for p in params if p.code != "required"]
+        return params
 
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         dropped = {"uuid", "url", "_expand", *self.reverse, *self.computed}
@@ -379,10 +387,13 @@ def release(call: Call, conn: sqlite3.Connection, key: str, uuid: str) -> None:
             for stored in referrers(call, other_key, field, uuid, conn):
                 if stored.uuid == uuid and other_key == key:
                     continue
-                if ref.cascade:
+                deleted_partij = call.fault("KI-CONTACT-09") and field == "wasPartij"
+                if ref.cascade or deleted_partij:
                     rules.refuse_delete(call, conn, stored)
                     release(call, conn, other_key, stored.uuid)
                     store.delete(conn, other.table, stored.uuid)
+                    continue
+                if field.startswith("voorkeurs") and call.fault("KI-GED-16"):
                     continue
                 data = dict(stored.data)
                 if ref.many:

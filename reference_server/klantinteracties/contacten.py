@@ -189,10 +189,20 @@ class BetrokkeneRules(KiRules):
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         data = super().normalise(call, body, old)
         data.setdefault("wasPartij", None)
+        if call.fault("KI-GED-13") and "volledigeNaam" in body:
+            data["_volledigeNaam"] = body["volledigeNaam"]
         return data
 
+    def check_references(self, call: Call, data: dict, names=None) -> None:  # noqa: ANN001
+        if call.fault("KI-CONTACT-02"):
+            names = [name for name in names or self.refs if name != "hadKlantcontact"]
+        super().check_references(call, data, names)
+
     def complete(self, call: Call, stored: Stored, body: dict) -> dict:
-        body["volledigeNaam"] = _naam(stored.data.get("contactnaam"))
+        given = stored.data.get("_volledigeNaam")
+        body["volledigeNaam"] = (
+            given if given is not None else _naam(stored.data.get("contactnaam"))
+        )
         return body
 
     def visible(self, call: Call, values: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -207,6 +217,12 @@ class BetrokkeneRules(KiRules):
 class OnderwerpobjectRules(KiRules):
     key = "onderwerpobject"
     refs = {"klantcontact": Ref("klantcontact"), "wasKlantcontact": Ref("klantcontact")}
+
+    def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
+        data = super().normalise(call, body, old)
+        if call.fault("KI-CONTACT-03"):
+            data["wasKlantcontact"] = None
+        return data
 
     def check_references(self, call: Call, data: dict, names=None) -> None:  # noqa: ANN001
         if call.fault("KI-CONTACT-04"):
@@ -372,7 +388,7 @@ class VertegenwoordigingRules(KiRules):
 
     async def check(self, call: Call, action: str, data: dict, old: Stored | None) -> dict:
         same = data["vertegenwoordigendePartij"]["uuid"] == data["vertegenwoordigdePartij"]["uuid"]
-        if same and not call.fault("KI-GED-18"):
+        if same and not call.fault("KI-GED-18/self"):
             raise refusal("vertegenwoordigdePartij", "invalid", "A partij cannot represent itself.")
         return data
 

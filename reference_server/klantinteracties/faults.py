@@ -120,6 +120,11 @@ FAULTS: tuple[Fault, ...] = (
     _clean(
         "KI-AUTH-01", "a valid key is accepted with any scheme before it, or none", "token-scheme"
     ),
+    _clean(
+        "KI-AUTH-02",
+        "an Authorization header with non-ASCII bytes crashes: HTTP 500",
+        "token-header-crash",
+    ),
     _clean("KI-AUTH-03", "a valid key may not delete categorieën (403)"),
     _clean("KI-AUTH-04", "a 401 carries no WWW-Authenticate header", "token-challenge"),
     # ki-contact ---------------------------------------------------------------------------

@@ -82,8 +82,8 @@ def group_errors(call: Call, group: Any, prefix: str) -> list[InvalidParam]:
         missing = [m for m in missing if m == "objectId"] if missing != list(GROUP) else []
     if missing:
         return [InvalidParam(f"{prefix}{m}", "required", "Required.") for m in missing]
-    register, objecttype = group["codeRegister"], group["codeObjecttype"]
-    soort, object_id = group["codeSoortObjectId"], str(group["objectId"])
+    register, objecttype = group.get("codeRegister"), group.get("codeObjecttype")
+    soort, object_id = group.get("codeSoortObjectId"), str(group.get("objectId"))
     allowed = REGISTER_OBJECTTYPES.get(register, ())
     if objecttype not in allowed and not call.fault("KI-GED-01"):
         reason = f"Register {register} holds only {', '.join(allowed)}."
@@ -102,6 +102,21 @@ def group_errors(call: Call, group: Any, prefix: str) -> list[InvalidParam]:
                 InvalidParam(f"{prefix}objectId", "invalid", f"This {soort} fails the 11-proef.")
             ]
     return []
+
+
+def waive_group_members(call: Call, params: list[InvalidParam]) -> list[InvalidParam]:
+    """Fault KI-GED-04: of the group's members only objectId is required."""
+    if not call.fault("KI-GED-04"):
+        return params
+    return [
+        p
+        for p in params
+        if not (
+            p.code == "required"
+            and "partijIdentificator." in p.name
+            and not p.name.endswith("objectId")
+        )
+    ]
 
 
 def identificators_of(
@@ -166,6 +181,11 @@ class IdentificatorRules(KiRules):
         "identificeerdePartij": Ref("partij", cascade=True),
         "subIdentificatorVan": Ref("identificator"),
     }
+
+    def schema_errors(
+        self, call: Call, action: str, body: dict, params: list[InvalidParam]
+    ) -> list[InvalidParam]:
+        return waive_group_members(call, super().schema_errors(call, action, body, params))
 
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         data = super().normalise(call, body, old)
@@ -352,6 +372,11 @@ class PartijRules(KiRules):
 
     # validation ------------------------------------------------------------------------------
 
+    def schema_errors(
+        self, call: Call, action: str, body: dict, params: list[InvalidParam]
+    ) -> list[InvalidParam]:
+        return waive_group_members(call, super().schema_errors(call, action, body, params))
+
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         data = super().normalise(call, body, old)
         identificatie = data.get("partijIdentificatie")
@@ -378,6 +403,8 @@ class PartijRules(KiRules):
             raise refusal("partijIdentificatoren", "required", "Give identifying data or an adres.")
         if call.fault("KI-KLOK01-Q1") and data.get("soortPartij") == "contactpersoon":
             self.refuse_same_person(call, data)
+        if call.fault("KI-KLOK01-C2") and data.get("soortPartij") == "contactpersoon":
+            self.refuse_second_contactpersoon(call, data, old)
         data = self.plan_identificatoren(call, action, data, old)
         self.check_voorkeur(call, data, old)
         if call.fault("KI-KLOK01-02") and any(
@@ -420,6 +447,27 @@ class PartijRules(KiRules):
             for s in rows
         ):
             raise refusal("partijIdentificatie", "unique", "This person is already a partij.")
+
+    def refuse_second_contactpersoon(self, call: Call, data: dict, old: Stored | None) -> None:
+        """Fault KI-KLOK01-C2: an organisatie may have one contactpersoon."""
+        werkte = (data.get("partijIdentificatie") or {}).get("werkteVoorPartij")
+        if not werkte:
+            return
+        with call.api.store._lock:
+            others = referrers_werkte_voor(call.api.store.conn, werkte["uuid"])
+        if [uuid for uuid in others if old is None or uuid != old.uuid]:
+            raise refusal(
+                "partijIdentificatie.werkteVoorPartij", "unique", "It has a contactpersoon."
+            )
+
+    def reversed(self, call: Call, stored: Stored, name: str) -> list[Stored]:
+        found = super().reversed(call, stored, name)
+        if name == "digitaleAdressen" and call.fault("KI-CONTACT-08"):
+            for betrokkene in referrers(call, "betrokkene", "wasPartij", stored.uuid):
+                found += referrers(
+                    call, "digitaaladres", "verstrektDoorBetrokkene", betrokkene.uuid
+                )
+        return found
 
     def plan_identificatoren(self, call: Call, action: str, data: dict, old: Stored | None) -> dict:
         """KI-GED-11/12: the identificators the partij holds after the write, checked item by
