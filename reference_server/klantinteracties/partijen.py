@@ -393,7 +393,7 @@ class PartijRules(KiRules):
         return data
 
     async def check(self, call: Call, action: str, data: dict, old: Stored | None) -> dict:
-        self.check_werkte_voor(call, data)
+        self.check_werkte_voor(call, data, old)
         if (
             call.fault("KI-KLOK01-Z1")
             and action == CREATE
@@ -422,9 +422,18 @@ class PartijRules(KiRules):
     def _sent(data: dict, name: str) -> list:
         return data.get(f"_sent_{name}") or []
 
-    def check_werkte_voor(self, call: Call, data: dict) -> None:
-        """KI-GED-17: a contactpersoon works for an existing organisatie."""
-        if data.get("soortPartij") != "contactpersoon" or call.fault("KI-GED-17"):
+    def check_werkte_voor(self, call: Call, data: dict, old: Stored | None) -> None:
+        """KI-GED-17: a contactpersoon works for an existing organisatie (which then stays
+        one)."""
+        if call.fault("KI-GED-17"):
+            return
+        was_organisatie = old is not None and old.data.get("soortPartij") == "organisatie"
+        if was_organisatie and data.get("soortPartij") != "organisatie":
+            with call.api.store._lock:
+                contactpersonen = referrers_werkte_voor(call.api.store.conn, old.uuid)
+            if contactpersonen:
+                raise refusal("soortPartij", "invalid", "Contactpersonen work for it.")
+        if data.get("soortPartij") != "contactpersoon":
             return
         werkte = (data.get("partijIdentificatie") or {}).get("werkteVoorPartij")
         if not werkte:
@@ -498,6 +507,19 @@ class PartijRules(KiRules):
                     )
                     continue
             item_data = rules.normalise(call, item, None)
+            if existing is not None and not call.fault("KI-GED-09/soort"):
+                before = existing.data["partijIdentificator"]["codeSoortObjectId"]
+                after = (item_data.get("partijIdentificator") or {}).get("codeSoortObjectId")
+                with call.api.store._lock:
+                    parent = is_parent(call.api.store.conn, existing.uuid)
+                if before != after and parent:
+                    params.append(
+                        InvalidParam(
+                            f"{prefix}partijIdentificator.codeSoortObjectId",
+                            "invalid",
+                            "Other identificators are scoped under this one.",
+                        )
+                    )
             given = item_data.get("identificeerdePartij")
             if not (call.fault("KI-GED-12") and given):
                 item_data["identificeerdePartij"] = {"uuid": partij_uuid}

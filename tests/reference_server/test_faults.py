@@ -129,7 +129,9 @@ def test_catalogue_is_read() -> None:
 def test_every_fault_breaks_a_klanten_rule() -> None:
     """Every fault names a Klanten rule of RULES.md (or one the catalogue is to add)."""
     ids = klanten_rule_ids() | set(NEW_RULES)
-    strays = sorted(name for name, fault in FAULTS.items() if fault.rule not in ids)
+    strays = sorted(
+        name for name, fault in FAULTS.items() if fault.api == "klanten" and fault.rule not in ids
+    )
     assert not strays, f"faults without a Klanten rule in RULES.md: {strays}"
 
 

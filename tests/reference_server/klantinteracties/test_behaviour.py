@@ -257,3 +257,26 @@ def test_onderwerpobject_delete_with_cascade(ki: Ki) -> None:
     assert ki.get(gone["url"]).status_code == 404 and ki.get(kept["url"]).status_code == 200
     other = ki.create("/onderwerpobjecten", {"klantcontact": ref(kept)})
     assert ki.delete(other["url"]).status_code == 204
+
+
+def test_a_nested_parent_keeps_its_soort(ki: Ki) -> None:
+    """KI-GED-09 through nested partijIdentificatoren."""
+    partij = ki.partij(group("kvk_nummer", random_rsin()[:8]), soort="organisatie")
+    parent = partij["partijIdentificatoren"][0]
+    ki.identificator(None, "vestigingsnummer", "296648875154", subIdentificatorVan=ref(parent))
+    item = {"uuid": parent["uuid"], "partijIdentificator": group("rsin", random_rsin())}
+    changed = ki.patch(
+        partij["url"], {"soortPartij": "organisatie", "partijIdentificatoren": [item]}
+    )
+    assert changed.status_code == 400
+    assert ki.get(parent["url"]).json() == parent
+
+
+def test_faults_stay_with_their_api(make_ki) -> None:  # noqa: ANN001
+    """A Klantinteracties fault leaves the Klanten API alone, and the other way round."""
+    ki = make_ki(faults=("KI-OAS-06", "OAS-04"))
+    assert "api-version" not in ki.get("/actoren").headers
+    assert ki.get("/nothing").headers["content-type"] == "application/problem+json"
+    klanten = ki.client.get("/klanten/api/v1/klanten")
+    assert klanten.headers["api-version"] == "1.0.0"
+    assert klanten.headers["content-type"] == "application/json"

@@ -4,12 +4,15 @@ exactly that behaviour off). Real-world faults reuse the check of the rule they 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from klanten_conformance.testdata import random_bsn, random_rsin, random_vestigingsnummer
+from reference_server.core.faults import CLEAN
 from reference_server.klantinteracties.faults import FAULTS
 from tests.reference_server.klantinteracties.conftest import BASE, KEY, Ki, group, ref
 
@@ -391,7 +394,12 @@ def _werkte_voor(ki: Ki) -> bool:
         "indicatieActief": True,
         "partijIdentificatie": {"werkteVoorPartij": ref(persoon)},
     }
-    return refused(ki.post("/partijen", body), "werkteVoorPartij")
+    organisatie = ki.partij(soort="organisatie")
+    ki.create("/partijen", {**body, "partijIdentificatie": {"werkteVoorPartij": ref(organisatie)}})
+    changed = ki.patch(organisatie["url"], {"soortPartij": "persoon"})
+    return refused(ki.post("/partijen", body), "werkteVoorPartij") and refused(
+        changed, "soortPartij"
+    )
 
 
 @check("KI-GED-18")
@@ -796,3 +804,21 @@ def test_the_rule_holds(make_ki, name: str) -> None:  # noqa: ANN001
 def test_its_fault_switches_it_off(make_ki, name: str) -> None:  # noqa: ANN001
     ki = make_ki(faults=(name,), raise_server_exceptions=False, validate_responses="off")
     assert not CHECKS[name](ki)
+
+
+RULES_MD = Path(__file__).resolve().parents[4] / "shared" / "RULES-klantinteracties.md"
+
+
+def test_every_fault_names_a_rule_of_the_catalogue() -> None:
+    """Each fault's rule is an id of RULES-klantinteracties.md exactly as written there; a clean
+    fault is named RULE or RULE/variant, a real-world one has a name of its own."""
+    if not RULES_MD.is_file():
+        pytest.skip(f"the rule catalogue {RULES_MD} is not available")
+    ids = set(re.findall(r"^\| (KI-[A-Za-z0-9-]+) \|", RULES_MD.read_text(encoding="utf-8"), re.M))
+    assert len(ids) == 58
+    for fault in FAULTS:
+        assert fault.rule in ids, fault.name
+        own_name = fault.name.split("/", 1)[0] == fault.rule
+        assert own_name == (fault.kind == CLEAN), fault.name
+    uncovered = ids - {fault.rule for fault in FAULTS}
+    assert uncovered == {"KI-KLOK01-A1", "KI-KLOK01-A2"}
