@@ -47,9 +47,8 @@ def test_every_operation_needs_a_valid_token(ki: KlantinteractiesClient, kind: s
              for path in PATHS.values()]
     sends += [
         ("POST partijen", lambda: ki.create("partijen", Bodies.partijen(), authorization=header)),
-        ("POST maak-klantcontact", lambda: ki.post(
-            "maak-klantcontact", {"klantcontact": Bodies.klantcontacten()},
-            authorization=header)),
+        ("POST maak-klantcontact", lambda: ki.maak_klantcontact(
+            {"klantcontact": Bodies.klantcontacten()}, authorization=header)),
         ("GET partij", lambda: ki.get(url, authorization=header)),
         ("PATCH partij", lambda: ki.patch(url, {"interneNotitie": "x"}, authorization=header)),
         ("DELETE partij", lambda: ki.delete(url, authorization=header)),

@@ -132,11 +132,8 @@ def test_maak_klantcontact_is_atomic(ki: KlantinteractiesClient) -> None:
         "onderwerpobject": {"wasKlantcontact": None, "klantcontact": UNKNOWN,
                             "onderwerpobjectidentificator": None},
     }
-    response = ki.post("maak-klantcontact", body)
+    response = ki.maak_klantcontact(body)
     made = checks.expect_status("KI-CONTACT-05", response, 201)
-    for part in ("betrokkene", "onderwerpobject", "klantcontact"):
-        if isinstance(made.get(part), dict) and made[part].get("url"):
-            ki.created[ki.key(made[part]["url"])] = None
     kc = made["klantcontact"]["uuid"]
     checks.expect_equal("KI-CONTACT-05", (made["betrokkene"].get("hadKlantcontact") or {}).get(
         "uuid"), kc, "betrokkene.hadKlantcontact", response)
@@ -145,7 +142,7 @@ def test_maak_klantcontact_is_atomic(ki: KlantinteractiesClient) -> None:
     onderwerp = f"atomair {uuid.uuid4().hex[:8]}"
     body["klantcontact"] = Bodies.klantcontacten(onderwerp=onderwerp)
     body["betrokkene"]["rol"] = "geen_rol"
-    response = ki.post("maak-klantcontact", body)
+    response = ki.maak_klantcontact(body)
     checks.expect_refused("KI-CONTACT-05", response, (400,), what="an invalid betrokkene")
     left = ki.count("klantcontacten", onderwerp=onderwerp)
     checks.expect_equal("KI-CONTACT-05", left, 0, "klantcontacten left behind", response)

@@ -70,15 +70,27 @@ def test_partij_with_identifying_data(ki: KlantinteractiesClient, soorten: tuple
         partij = ki.partij(*soorten, purpose="a partij with identifying data")
     except checks.Blocked as exc:
         checks.fail("KI-KLOK01-01", f"a partij holding {', '.join(soorten)}: 201", exc.received)
-    sent = {i["partijIdentificator"]["objectId"] for i in partij.get("_sent") or []}
-    if "_vestiging" in partij:
-        sent.add(partij["_vestiging"]["partijIdentificator"]["objectId"])
+    sent = [i["partijIdentificator"] for i in partij.get("_sent") or []]
+    vestiging = partij.get("_vestiging")
+    if vestiging:
+        sent.append(vestiging["partijIdentificator"])
     response = ki.get(ki.key(partij["url"]))
     checks.expect_status("KI-KLOK01-01", response, 200, what="reading the partij back")
-    stored = {i["partijIdentificator"]["objectId"] for i in ki.identificatoren_of(partij)}
+    stored = ki.identificatoren_of(partij)
     checks.expect_equal(
-        "KI-KLOK01-01", sorted(stored), sorted(sent), "the identificatoren read back", response
+        "KI-KLOK01-01",
+        sorted((i["partijIdentificator"] for i in stored), key=str),
+        sorted(sent, key=str),
+        "the identificatoren read back",
+        response,
     )
+    if vestiging:
+        kvk = next(i for i in stored if i["partijIdentificator"]["codeSoortObjectId"]
+                   == "kvk_nummer")
+        response = ki.get(ki.url_of("partijIdentificatoren", vestiging["uuid"]))
+        data = checks.expect_status("KI-KLOK01-01", response, 200, what="the vestigingsnummer")
+        checks.expect_equal("KI-KLOK01-01", (data.get("subIdentificatorVan") or {}).get("uuid"),
+                            kvk["uuid"], "its subIdentificatorVan (the kvk_nummer)", response)
 
 
 @pytest.mark.rule("KI-KLOK01-02")
