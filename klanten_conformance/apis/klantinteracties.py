@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import threading
 import uuid as uuidlib
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +27,7 @@ import requests
 
 from klanten_conformance import checks
 from klanten_conformance.apis import SPECS, ApiDefinition, register
+from klanten_conformance.apis.adapting import AcceptedMemory, refusal
 from klanten_conformance.harness.client import ApiClient
 from klanten_conformance.testdata import random_bsn, random_rsin, random_vestigingsnummer
 
@@ -232,16 +232,7 @@ def email() -> str:
     return f"klant-{secrets.token_hex(5)}@example.org"
 
 
-class _RouteMemory:
-    """Per target: the route of identificatoren the target accepted, and why others not."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.accepted: dict[str, str] = {}
-        self.refused: dict[str, dict[str, str]] = {}
-
-
-_MEMORY = _RouteMemory()
+_MEMORY = AcceptedMemory()
 #: the routes of giving a new partij its identificatoren, in order of preference
 ROUTES = {
     "nested": "identificatoren nested in the create of the partij",
@@ -442,7 +433,7 @@ class KlantinteractiesClient(ApiClient):
                 data = checks.body_of(response)
                 data["_sent"] = body.get("partijIdentificatoren")
                 return data
-            refused[route] = _describe(response)
+            refused[route] = refusal(response)
             with _MEMORY.lock:
                 _MEMORY.refused.setdefault(target, {})[route] = refused[route]
         received = "; ".join(f"{ROUTES[r]}: {refused[r]}" for r in ROUTES)
@@ -482,12 +473,6 @@ class KlantinteractiesClient(ApiClient):
         """``count`` of a filtered list (an arrange step)."""
         page = self.expect(what, self.list(resource, **params), 200)
         return int(page.get("count", len(page.get("results", [])))) if isinstance(page, dict) else 0
-
-
-def _describe(response: requests.Response) -> str:
-    body = checks.body_of(response)
-    code = body.get("code") if isinstance(body, dict) else None
-    return f"HTTP {response.status_code}" + (f" {code!r}" if code else "")
 
 
 def uuid_of(resource: dict | str) -> str:

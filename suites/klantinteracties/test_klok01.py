@@ -22,7 +22,7 @@ from klanten_conformance.apis.klantinteracties import (
     groep,
     ref,
 )
-from klanten_conformance.testdata import random_bsn, random_rsin
+from klanten_conformance.testdata import random_bsn
 
 pytestmark = pytest.mark.creates_data
 
@@ -171,7 +171,8 @@ def test_lookup_by_bsn_then_create(ki: KlantinteractiesClient) -> None:
 
     Method: look up BSN X (count 0); create the partij; look up again (exactly it); find its
     identificator by the partij-identificatoren filters; PATCH contact data (200, identificator
-    kept); a partij with BSN Y and RSIN X is not found for bsn+X.
+    kept); an organisatie holding KvK K and RSIN X is not found for kvk_nummer+X (a partij
+    with BSN Y and RSIN X, the example of the rule, cannot exist under KI-KLOK01-C3).
     """
     bsn = random_bsn()
     checks.expect_equal("KI-KLOK01-C1b", _holding(ki, "bsn", bsn), [], "partijen before", None)
@@ -193,15 +194,11 @@ def test_lookup_by_bsn_then_create(ki: KlantinteractiesClient) -> None:
     checks.expect_equal(
         "KI-KLOK01-C1b", _holding(ki, "bsn", bsn), [created["url"]], "still holding X", response
     )
-    rsin = random_rsin()
-    mixed = Bodies.partijen(
-        "contactpersoon",
-        identificatoren=_nested((groep("bsn"), {}), (groep("rsin", rsin), {})),
-    )
-    made = ki.create("partijen", mixed)
-    if made.status_code == 201:  # a target refusing the mix is judged under KI-KLOK01-C3
-        found = _holding(ki, "bsn", rsin)
-        checks.expect_equal("KI-KLOK01-C1b", found, [], "partijen for bsn + the RSIN", ki.last)
+    organisatie = ki.partij("kvk_nummer", "rsin", purpose="an organisatie with a KvK and an RSIN")
+    rsin = next(i["partijIdentificator"]["objectId"] for i in organisatie["_sent"]
+                if i["partijIdentificator"]["codeSoortObjectId"] == "rsin")
+    found = _holding(ki, "kvk_nummer", rsin)
+    checks.expect_equal("KI-KLOK01-C1b", found, [], "partijen for kvk_nummer + its RSIN", ki.last)
 
 
 # KI-KLOK01-C2 --------------------------------------------------------------------------------
