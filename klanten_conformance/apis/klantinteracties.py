@@ -166,6 +166,7 @@ class Bodies:
             identificatie = {"contactnaam": contactnaam()}
         body: dict[str, Any] = {
             "soortPartij": soort,
+            "correspondentieadres": adres(),
             "indicatieActief": True,
             "indicatieGeheimhouding": False,
             "voorkeurstaal": "nld",
@@ -233,6 +234,8 @@ def email() -> str:
 
 
 _MEMORY = AcceptedMemory()
+#: per target: whether it registers a partij without identificatoren ("zelfstandig")
+_KINDS = AcceptedMemory()
 #: the routes of giving a new partij its identificatoren, in order of preference
 ROUTES = {
     "nested": "identificatoren nested in the create of the partij",
@@ -260,18 +263,31 @@ class KlantinteractiesClient(ApiClient):
 
     # arranging -------------------------------------------------------------------------------
 
-    def expect(self, what: str, response: requests.Response, *statuses: int) -> Any:
-        """An arrange step's response: blocks the check (see KI-OAS-11) when not ``statuses``."""
-        with self.arranging(what, DEFINITION.covering["create"]):
-            return checks.expect_status(DEFINITION.covering["create"], response, *statuses)
+    def expect(
+        self, what: str, response: requests.Response, *statuses: int, covering: str = ""
+    ) -> Any:
+        """An arrange step's response: blocks the check (see ``covering``, by default
+        KI-OAS-11) when not ``statuses``."""
+        rule = covering or DEFINITION.covering["create"]
+        with self.arranging(what, rule):
+            return checks.expect_status(rule, response, *statuses)
 
-    def make(self, resource: str, body: dict | None = None, *, what: str = "", **fields: Any):
+    def make(
+        self,
+        resource: str,
+        body: dict | None = None,
+        *,
+        what: str = "",
+        covering: str = "",
+        **fields: Any,
+    ) -> Any:
         """Create a resource as the check's precondition (dependencies made when not given);
         returns its representation. Blocks the check when the target refuses it."""
         if body is None:
             body = self.body(resource, **fields)
         response = self.create(resource, body)
-        return self.expect(what or f"creating {PATHS.get(resource, resource)}", response, 201)
+        what = what or f"creating {PATHS.get(resource, resource)}"
+        return self.expect(what, response, 201, covering=covering)
 
     def read(self, url: str, *, what: str = "reading the resource back", **params: Any) -> Any:
         response = self.get(url, params=params or None)
@@ -280,7 +296,12 @@ class KlantinteractiesClient(ApiClient):
     def body(self, resource: str, **fields: Any) -> dict[str, Any]:
         """A valid body of ``resource``; resources it must refer to are created first."""
         if resource == "partijen":
-            return Bodies.partijen(**fields)
+            if self.zelfstandig_accepted():
+                return Bodies.partijen(**fields)
+            soort = "kvk_nummer" if fields.get("soort") == "organisatie" else "bsn"
+            route = self.route()
+            return Bodies.partijen(identificatoren=self.identificator_items(route, (soort,)),
+                                   **fields)
         if resource == "partijIdentificatoren":
             return Bodies.partijIdentificatoren(**fields)
         if resource == "klantcontacten":
@@ -321,7 +342,7 @@ class KlantinteractiesClient(ApiClient):
             },
             "digitaleadressen": lambda: {
                 "verstrektDoorBetrokkene": None,
-                "verstrektDoorPartij": ref(self.make("partijen")),
+                "verstrektDoorPartij": ref(self.partij(purpose="a partij to refer to")),
                 "adres": email(),
                 "soortDigitaalAdres": "email",
                 "isStandaardAdres": False,
@@ -329,16 +350,16 @@ class KlantinteractiesClient(ApiClient):
                 "referentie": "portaal",
             },
             "rekeningnummers": lambda: {
-                "partij": ref(self.make("partijen")),
+                "partij": ref(self.partij(purpose="a partij to refer to")),
                 "iban": "NL91ABNA0417164300",
                 "bic": "ABNANL2A",
             },
             "vertegenwoordigingen": lambda: {
-                "vertegenwoordigendePartij": ref(self.make("partijen")),
-                "vertegenwoordigdePartij": ref(self.make("partijen")),
+                "vertegenwoordigendePartij": ref(self.partij(purpose="a partij to refer to")),
+                "vertegenwoordigdePartij": ref(self.partij(purpose="a partij to refer to")),
             },
             "categorieRelaties": lambda: {
-                "partij": ref(self.make("partijen")),
+                "partij": ref(self.partij(purpose="a partij to refer to")),
                 "categorie": ref(self.make("categorieen")),
                 "beginDatum": dt.date.today().isoformat(),
                 "eindDatum": None,
@@ -361,12 +382,9 @@ class KlantinteractiesClient(ApiClient):
 
     # partijen with identifying data ------------------------------------------------------------
 
-    def partij_via(
-        self, route: str, soorten: tuple[str, ...], **fields: Any
-    ) -> tuple[requests.Response, dict[str, Any]]:
-        """POST a partij holding identificatoren of ``soorten`` by ``route`` (``nested`` or
-        ``attached``, see ROUTES); returns the response and the body sent."""
-        fields.setdefault("soort", SOORT_PARTIJ[soorten[0]] if soorten else "persoon")
+    def identificator_items(self, route: str, soorten: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The ``partijIdentificatoren`` of a new partij holding ``soorten`` by ``route``
+        (``nested``: the groups; ``attached``: identificatoren created first, by uuid)."""
         items: list[dict[str, Any]] = []
         for soort in soorten:
             item = Bodies.partijIdentificatoren(soort)
@@ -379,8 +397,53 @@ class KlantinteractiesClient(ApiClient):
                 )
                 item = {"uuid": made["uuid"], **item}
             items.append(item)
+        return items
+
+    def partij_via(
+        self, route: str, soorten: tuple[str, ...], **fields: Any
+    ) -> tuple[requests.Response, dict[str, Any]]:
+        """POST a partij holding identificatoren of ``soorten`` by ``route`` (see ROUTES);
+        returns the response and the body sent."""
+        fields.setdefault("soort", SOORT_PARTIJ[soorten[0]] if soorten else "persoon")
+        items = self.identificator_items(route, soorten)
         body = Bodies.partijen(identificatoren=items, **fields)
         return self.create("partijen", body), body
+
+    def route(self) -> str:
+        """The route of identificatoren the target accepted (``nested`` until known)."""
+        with _MEMORY.lock:
+            return _MEMORY.accepted.get(self.target.url, "nested")
+
+    def zelfstandig_accepted(self) -> bool:
+        """Whether the target registers a partij without identificatoren (learnt once per
+        target, by making one)."""
+        with _KINDS.lock:
+            known = self.target.url in _KINDS.accepted or self.target.url in _KINDS.refused
+        if not known:
+            self.partij(purpose="a partij to learn whether the target takes a zelfstandige")
+        with _KINDS.lock:
+            return self.target.url in _KINDS.accepted
+
+    def _any_partij(self, purpose: str, **fields: Any) -> dict[str, Any]:
+        """A partij of the kind the target accepts: without identificatoren (zelfstandig)
+        first, otherwise one with a bsn (a kvk_nummer for an organisatie)."""
+        target = self.target.url
+        with _KINDS.lock:
+            refused = _KINDS.refused.get(target, {}).get("zelfstandig")
+        if refused is None:
+            with self.http.arranging():
+                response = self.create("partijen", Bodies.partijen(**fields))
+            if response.status_code == 201:
+                with _KINDS.lock:
+                    _KINDS.accepted[target] = "zelfstandig"
+                return checks.body_of(response)
+            refused = refusal(response)
+            with _KINDS.lock:
+                _KINDS.refused.setdefault(target, {})["zelfstandig"] = refused
+        soort = "kvk_nummer" if fields.get("soort") == "organisatie" else "bsn"
+        self.note(f"test data: a partij with a {soort}; not used: a partij without "
+                  f"identificatoren: {refused}")
+        return self.partij(soort, purpose=purpose, **fields)
 
     def add_vestiging(self, partij: dict[str, Any], **fields: Any) -> dict[str, Any]:
         """A vestigingsnummer for a partij holding a kvk_nummer, scoped under it (POST
@@ -401,11 +464,12 @@ class KlantinteractiesClient(ApiClient):
         purpose: str = "a partij for the check",
         **fields: Any,
     ) -> dict[str, Any]:
-        """A partij holding identificatoren of ``soorten`` (none: a zelfstandige partij), made
-        by the first route the target accepts; blocks the check when every route is refused.
+        """A partij holding identificatoren of ``soorten`` (none: a partij of the kind the
+        target accepts, zelfstandig first), made by the first route the target accepts;
+        blocks the check when every route is refused.
         The representation has the identificatoren's numbers under ``_sent``."""
         if not soorten:
-            return self.make("partijen", Bodies.partijen(**fields), what=f"creating {purpose}")
+            return self._any_partij(purpose, **fields)
         if "vestigingsnummer" in soorten:
             # a vestiging: an organisatie with a kvk_nummer, the vestigingsnummer scoped under it
             rest = tuple(s for s in soorten if s not in ("vestigingsnummer", "kvk_nummer"))

@@ -325,7 +325,7 @@ def test_read_only_fields_are_the_servers(ki: KlantinteractiesClient) -> None:
     and the klantcontact's reverse lists; expect the server's values.
     """
     fake = str(uuid.uuid4())
-    body = Bodies.partijen(uuid=fake, url=f"https://example.org/{fake}", betrokkenen=[
+    body = ki.body("partijen", uuid=fake, url=f"https://example.org/{fake}", betrokkenen=[
         {"uuid": fake}], vertegenwoordigden=[{"uuid": fake}], categorieRelaties=[{"uuid": fake}])
     response = ki.create("partijen", body)
     data = checks.expect_status("KI-GED-13", response, 201)

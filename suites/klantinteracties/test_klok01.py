@@ -284,7 +284,7 @@ def test_person_for_herself_and_for_an_organisation(ki: KlantinteractiesClient) 
     expect 201 and two distinct readable partijen.
     """
     persoon = ki.partij("bsn", purpose="the persoon with BSN X")
-    organisatie = ki.make("partijen", Bodies.partijen("organisatie"), what="an organisatie")
+    organisatie = ki.partij(purpose="an organisatie", soort="organisatie")
     body = Bodies.partijen("contactpersoon")
     body["partijIdentificatie"]["werkteVoorPartij"] = ref(organisatie)
     response = ki.create("partijen", body)
@@ -304,11 +304,11 @@ def test_person_for_herself_and_for_an_organisation(ki: KlantinteractiesClient) 
 def test_zelfstandige_klant_without_conditions(ki: KlantinteractiesClient) -> None:
     """KI-KLOK01-Z1: zelfstandige klanten are registered without conditions.
 
-    Method: a partij without identificatoren; a betrokkene without wasPartij with its own
-    contactnaam and correspondentieadres; a digitaal adres given only by that betrokkene;
-    expect 201 for each.
+    Method: a partij without identificatoren and without addresses; a betrokkene without
+    wasPartij with its own contactnaam and correspondentieadres; a digitaal adres given only
+    by that betrokkene; expect 201 for each.
     """
-    response = ki.create("partijen", Bodies.partijen())
+    response = ki.create("partijen", Bodies.partijen(correspondentieadres=None))
     checks.expect_status("KI-KLOK01-Z1", response, 201, what="a partij without identificator")
     betrokkene = ki.body("betrokkenen")
     response = ki.create("betrokkenen", betrokkene)
@@ -327,7 +327,8 @@ def test_zelfstandige_partij_stays_zelfstandig(ki: KlantinteractiesClient) -> No
     partij with a nested identificator; PATCH an identificator without partij onto it. Expect
     400/403 each time and the partij still without identificator.
     """
-    partij = ki.partij(purpose="a zelfstandige partij")
+    partij = ki.make("partijen", Bodies.partijen(), what="creating a zelfstandige partij",
+                     covering="KI-KLOK01-Z1")
     url = ki.key(partij["url"])
     loose = ki.make("partijIdentificatoren", what="an identificator without partij")
     attempts = [
@@ -360,7 +361,8 @@ def test_zelfstandige_klant_outside_the_klantbeeld(ki: KlantinteractiesClient) -
     betrokkenen?contactnaamAchternaam=; expect neither found, and both readable by url.
     """
     regel = f"Onvindbaar {random_bsn()}"
-    partij = ki.partij(purpose="a zelfstandige partij", bezoekadres=adres(regel))
+    partij = ki.make("partijen", Bodies.partijen(bezoekadres=adres(regel)),
+                     what="creating a zelfstandige partij", covering="KI-KLOK01-Z1")
     naam = f"Eenmalig{random_bsn()}"
     betrokkene = ki.make("betrokkenen", contactnaam=contactnaam(naam))
     searches = [
