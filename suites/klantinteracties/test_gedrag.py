@@ -270,7 +270,7 @@ def test_nested_identificatoren(ki: KlantinteractiesClient) -> None:
     duplicate uuids and invalid items are refused atomically.
 
     Method: an organisatie with a kvk_nummer and an rsin nested; PATCH with the kvk_nummer
-    (by uuid) and an invalid rsin (400, both kept); PATCH with the kvk_nummer twice (400);
+    (by uuid) and an rsin without objectId (400, both kept); PATCH with the kvk_nummer twice (400);
     PATCH with only the kvk_nummer (200, the rsin gone).
     """
     body = Bodies.partijen("organisatie", identificatoren=[
@@ -283,7 +283,8 @@ def test_nested_identificatoren(ki: KlantinteractiesClient) -> None:
     checks.expect_equal("KI-GED-11", sorted(items), ["kvk_nummer", "rsin"], "created", ki.last)
     kvk = {"uuid": items["kvk_nummer"]["uuid"], "partijIdentificator":
            items["kvk_nummer"]["partijIdentificator"]}
-    bad = {"partijIdentificator": groep("rsin", "123456789")}
+    # invalid by a rule of its own that no other fault switches off: a group without objectId
+    bad = {"partijIdentificator": {k: v for k, v in groep("rsin").items() if k != "objectId"}}
     response = ki.patch(url, {"partijIdentificatoren": [kvk, bad]})
     checks.expect_refused("KI-GED-11", response, (400,), what="an invalid item")
     checks.expect_equal("KI-GED-11", len(ki.identificatoren_of(partij)), 2, "kept", response)
