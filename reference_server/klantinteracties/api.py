@@ -5,11 +5,21 @@ of their own."""
 from __future__ import annotations
 
 import uuid as uuidlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.responses import Response
 
-from reference_server.core.api import CREATE, TOKEN, ApiDefinition, Filter, Resource, Stored, Unique
+from reference_server.core.api import (
+    CREATE,
+    PARTIAL_UPDATE,
+    TOKEN,
+    ApiDefinition,
+    Filter,
+    Resource,
+    Stored,
+    Unique,
+)
 from reference_server.core.call import Call
 from reference_server.core.problems import ApiError, InvalidParam, validation_error
 from reference_server.core.resources import ResourceOperations
@@ -380,19 +390,53 @@ async def onderwerpobject_destroy(call: Call, uuid: str) -> Response:
 
 async def categorie_destroy(call: Call, uuid: str) -> Response:
     ops = ResourceOperations(CATEGORIE)
-    if call.fault("KI-AUTH-03"):
-        raise ApiError(403, "permission_denied", "This key may not delete categorieën.")
     if call.fault("KI-OAS-11"):
         ops.get(call, uuid, "destroy")
         return call.respond(204)
     return await ops.delete(call, uuid)
 
 
-async def categorie_partial_update(call: Call, uuid: str) -> Response:
-    if call.fault("KI-OAS-01"):
-        raise ApiError(405, "method_not_allowed", "Method not allowed here.", headers={"Allow": ""})
-    return await ResourceOperations(CATEGORIE).update(call, uuid, True)
+def partial_update(resource: Resource) -> Callable[[Call, str], Awaitable[Response]]:
+    """PATCH, where the document makes the body optional: a request without one changes
+    nothing (a partij or actor still needs its soort, so that is a 400)."""
+    ops = ResourceOperations(resource)
 
+    async def handler(call: Call, uuid: str) -> Response:
+        if resource is CATEGORIE and call.fault("KI-OAS-01"):
+            raise ApiError(405, "method_not_allowed", "Not allowed here.", headers={"Allow": ""})
+        headers = call.request.headers
+        if headers.get("content-type") or headers.get("content-length", "0") != "0":
+            return await ops.update(call, uuid, True)
+        old = ops.get(call, uuid, PARTIAL_UPDATE)
+        call.body = {}
+        params = resource.rules.schema_errors(call, PARTIAL_UPDATE, {}, [])
+        if params:
+            raise validation_error(params)
+        return call.respond(200, resource.rules.represent(call, old))
+
+    return handler
+
+
+#: operationId of each resource's PATCH
+PARTIAL_UPDATES = {
+    f"{name}PartialUpdate": resource
+    for name, resource in (
+        ("actoren", ACTOR),
+        ("actorklantcontacten", ACTOR_KLANTCONTACT),
+        ("betrokkenen", BETROKKENE),
+        ("bijlagen", BIJLAGE),
+        ("categorieRelaties", CATEGORIE_RELATIE),
+        ("categorieen", CATEGORIE),
+        ("digitaleadressen", DIGITAAL_ADRES),
+        ("internetaken", INTERNE_TAAK),
+        ("klantcontacten", KLANTCONTACT),
+        ("onderwerpobjecten", ONDERWERPOBJECT),
+        ("partijIdentificatoren", IDENTIFICATOR),
+        ("partijen", PARTIJ),
+        ("rekeningnummers", REKENINGNUMMER),
+        ("vertegenwoordigingen", VERTEGENWOORDIGING),
+    )
+}
 
 API = ApiDefinition(
     name="klantinteracties",
@@ -407,7 +451,10 @@ API = ApiDefinition(
         "maakKlantcontactCreate": maak_klantcontact,
         "onderwerpobjectenDestroy": onderwerpobject_destroy,
         "categorieenDestroy": categorie_destroy,
-        "categorieenPartialUpdate": categorie_partial_update,
+        **{
+            operation_id: partial_update(resource)
+            for operation_id, resource in PARTIAL_UPDATES.items()
+        },
     },
     summary="partijen with identificatoren (KLOK01 mapped), klantcontacten, interne taken",
 )

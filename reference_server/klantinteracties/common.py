@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reference_server.core.api import (
-    CREATE,
     DESTROY,
+    PARTIAL_UPDATE,
     READ,
     UPDATE,
     Resource,
@@ -25,7 +25,6 @@ from reference_server.core.api import (
 )
 from reference_server.core.call import Call
 from reference_server.core.problems import ApiError, Crash, InvalidParam, validation_error
-from reference_server.core.storage import UniqueViolation
 
 #: resource key -> the resource (filled by :mod:`reference_server.klantinteracties.api`)
 REGISTRY: dict[str, Resource] = {}
@@ -55,6 +54,12 @@ def uuid_of_url(call: Call, value: str) -> str:
 def json_field(path: str, table: str | None = None) -> str:
     prefix = f"{table}." if table else ""
     return f"json_extract({prefix}data, '$.{path}')"
+
+
+def _group_member(param: InvalidParam) -> bool:
+    """A missing member of a ``partijIdentificator`` group, other than its objectId."""
+    name = param.name
+    return param.code == "required" and "partijIdentificator." in name and "objectId" not in name
 
 
 @dataclass(frozen=True)
@@ -88,16 +93,6 @@ class SqlFilter:
     fault: str | None = None
 
 
-def related(field: str, table: str, condition: str) -> str:
-    """SQL: the resource's ``field`` refers to a row of ``table`` meeting ``condition``."""
-    return f"{json_field(field + '.uuid')} IN (SELECT uuid FROM {table} WHERE {condition})"
-
-
-def referring(table: str, field: str, condition: str, this: str) -> str:
-    """SQL: some row of ``table`` meeting ``condition`` refers to this row by ``field``."""
-    return f"{this}.uuid IN (SELECT {json_field(field + '.uuid')} FROM {table} WHERE {condition})"
-
-
 class KiRules(ResourceRules):
     """The shared rules; a resource's own class sets the attributes and adds hooks."""
 
@@ -108,8 +103,8 @@ class KiRules(ResourceRules):
     computed: frozenset[str] = frozenset()
     nummer: bool = False
     sql_filters: dict[str, SqlFilter] = {}
-    #: expand value -> how to find the related resources (a ref or reverse field name)
-    expandable: frozenset[str] = frozenset()
+    #: the property a PATCH must always send (the document's discriminator)
+    discriminator: str | None = None
 
     # helpers --------------------------------------------------------------------------------
 
@@ -129,7 +124,8 @@ class KiRules(ResourceRules):
     def check_access(self, call: Call, action: str, stored: Stored) -> None:
         """A read takes its query (``expand``) here: the generic read does not parse it."""
         if action == READ and call.operation.query:
-            values, params = call.operation.query_values(call.query)
+            sent = [(name, value) for name, value in call.query if value != ""]
+            values, params = call.operation.query_values(sent)
             if params:
                 raise validation_error(params)
             call.values = values
@@ -139,6 +135,11 @@ class KiRules(ResourceRules):
     ) -> list[InvalidParam]:
         if action == UPDATE and call.fault("KI-OAS-12"):
             return [p for p in params if p.code != "required"]
+        kind = self.discriminator
+        if action == PARTIAL_UPDATE and kind and kind not in (call.body or {}):
+            params = [*params, InvalidParam(kind, "required", "A PATCH names the soort.")]
+        if call.fault("KI-GED-04"):  # of a partijIdentificator group only objectId is required
+            return [p for p in params if not _group_member(p)]
         return params
 
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
@@ -167,8 +168,9 @@ class KiRules(ResourceRules):
         return data
 
     def check_references(self, call: Call, data: dict, names: Iterable[str] | None = None) -> None:
-        """Every ``{"uuid": ...}`` reference must exist (KI-GED-18)."""
-        if call.fault("KI-GED-18"):
+        """Every ``{"uuid": ...}`` reference must exist (KI-GED-18; its fault leaves those of
+        digitale adressen and rekeningnummers unchecked)."""
+        if call.fault("KI-GED-18") and self.key in ("digitaaladres", "rekeningnummer"):
             return
         params = []
         for name in names or self.refs:
@@ -189,10 +191,12 @@ class KiRules(ResourceRules):
         if nummer in (None, ""):
             if old is not None and old.data.get("nummer"):
                 return {**data, "nummer": old.data["nummer"]}
+            nummer = self.next_nummer(call)
             if call.fault("KI-GED-14"):
-                return {**data, "nummer": "0".zfill(NUMMER_WIDTH)}
-            return {**data, "nummer": self.next_nummer(call)}
-        if not (str(nummer).isascii() and str(nummer).isdigit()):
+                nummer = "N" + nummer[1:]
+            return {**data, "nummer": nummer}
+        unchanged = old is not None and nummer == old.data.get("nummer")
+        if not unchanged and not (str(nummer).isascii() and str(nummer).isdigit()):
             raise refusal("nummer", "invalid", "A nummer consists of digits only.")
         return data
 
@@ -333,23 +337,13 @@ class KiRules(ResourceRules):
         new: Stored | None,
         old: Stored | None,
     ) -> None:
+        """A delete releases what refers to the resource; subclasses add their own writes."""
         if action == DESTROY and old is not None:
             self.refuse_delete(call, conn, old)
             release(call, conn, self.key, old.uuid)
-        self.write_more(call, conn, action, new, old)
 
     def refuse_delete(self, call: Call, conn: sqlite3.Connection, old: Stored) -> None:
         """Raise ApiError when ``old`` may not be deleted (override)."""
-
-    def write_more(
-        self,
-        call: Call,
-        conn: sqlite3.Connection,
-        action: str,
-        new: Stored | None,
-        old: Stored | None,
-    ) -> None:
-        """Changes to other rows in the write's transaction (override)."""
 
 
 def referrers(
@@ -420,23 +414,3 @@ def insert_or_update(
         if violation is None:
             raise
         raise violation from None
-
-
-__all__ = [
-    "CREATE",
-    "REGISTRY",
-    "KiRules",
-    "Ref",
-    "Reverse",
-    "SqlFilter",
-    "UniqueViolation",
-    "insert_or_update",
-    "referrers",
-    "refusal",
-    "related",
-    "referring",
-    "release",
-    "resource",
-    "rules_of",
-    "uuid_of_url",
-]

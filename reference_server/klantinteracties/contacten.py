@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reference_server.core.api import CREATE, Stored
+from reference_server.core.api import DESTROY, Stored
 from reference_server.core.call import Call
-from reference_server.core.problems import InvalidParam, validation_error
+from reference_server.core.problems import ApiError
 from reference_server.core.resources import now_iso
 from reference_server.klantinteracties.common import (
     KiRules,
@@ -234,6 +234,11 @@ class BijlageRules(KiRules):
     key = "bijlage"
     refs = {"wasBijlageVanKlantcontact": Ref("klantcontact")}
 
+    def check_access(self, call: Call, action: str, stored: Stored) -> None:
+        super().check_access(call, action, stored)
+        if action == DESTROY and call.fault("KI-AUTH-03"):
+            raise ApiError(403, "permission_denied", "This key may not delete bijlagen.")
+
 
 class ActorKlantcontactRules(KiRules):
     key = "actorklantcontact"
@@ -275,12 +280,10 @@ class InterneTaakRules(KiRules):
             data["toegewezenOp"] = body["toegewezenOp"]
         return data
 
-    def columns(self, call: Call, data: dict) -> dict[str, Any]:
-        return super().columns(call, data)
-
 
 class ActorRules(KiRules):
     key = "actor"
+    discriminator = "soortActor"
 
 
 class DigitaalAdresRules(KiRules):
@@ -321,8 +324,9 @@ class DigitaalAdresRules(KiRules):
             )
         return data
 
-    def write_more(self, call, conn, action, new, old) -> None:  # noqa: ANN001
+    def before_write(self, call, conn, action, new, old) -> None:  # noqa: ANN001
         """KI-CONTACT-07: one standaard adres per partij and soort."""
+        super().before_write(call, conn, action, new, old)
         if new is None or not new.data.get("isStandaardAdres"):
             return
         partij = (new.data.get("verstrektDoorPartij") or {}).get("uuid")
@@ -397,22 +401,3 @@ class VertegenwoordigingRules(KiRules):
             f"{data['vertegenwoordigendePartij']['uuid']}|{data['vertegenwoordigdePartij']['uuid']}"
         )
         return {"pair": None if call.fault("KI-GED-18/unique") else pair}
-
-
-__all__ = [
-    "CREATE",
-    "ActorKlantcontactRules",
-    "ActorRules",
-    "BetrokkeneRules",
-    "BijlageRules",
-    "CategorieRelatieRules",
-    "CategorieRules",
-    "DigitaalAdresRules",
-    "InterneTaakRules",
-    "InvalidParam",
-    "KlantcontactRules",
-    "OnderwerpobjectRules",
-    "RekeningnummerRules",
-    "VertegenwoordigingRules",
-    "validation_error",
-]

@@ -74,7 +74,7 @@ FAULTS: tuple[Fault, ...] = (
         "to that other partij",
     ),
     _clean("KI-GED-13", "a volledigeNaam sent for a betrokkene is stored and shown"),
-    _clean("KI-GED-14", "every generated nummer is 0000000000"),
+    _clean("KI-GED-14", "a generated nummer starts with the letter N"),
     _clean("KI-GED-14/unique", "a nummer already in use is accepted again"),
     _clean("KI-GED-15", "the voorkeursDigitaalAdres and -Rekeningnummer may be anyone's"),
     _clean(
@@ -82,7 +82,11 @@ FAULTS: tuple[Fault, ...] = (
         "deleting the voorkeur adres or rekeningnummer leaves the partij pointing at it",
     ),
     _clean("KI-GED-17", "werkteVoorPartij of a contactpersoon is not checked"),
-    _clean("KI-GED-18", "uuid references to other resources are not checked"),
+    _clean(
+        "KI-GED-18",
+        "the partij and betrokkene references of digitale adressen and rekeningnummers are "
+        "not checked",
+    ),
     _clean("KI-GED-18/self", "a partij may represent itself"),
     _clean("KI-GED-18/unique", "a vertegenwoordiging may be registered twice"),
     # ki-klok01 ----------------------------------------------------------------------------
@@ -111,7 +115,7 @@ FAULTS: tuple[Fault, ...] = (
     ),
     _clean(
         "KI-KLOK01-Z1",
-        "a partij without partijIdentificatoren is only registered with a bezoek- or "
+        "a persoon partij without partijIdentificatoren is only registered with a bezoek- or "
         "correspondentieadres",
     ),
     _clean("KI-KLOK01-Z2", "a zelfstandige partij may be given identificators later"),
@@ -125,7 +129,7 @@ FAULTS: tuple[Fault, ...] = (
         "an Authorization header with non-ASCII bytes crashes: HTTP 500",
         "token-header-crash",
     ),
-    _clean("KI-AUTH-03", "a valid key may not delete categorieën (403)"),
+    _clean("KI-AUTH-03", "a valid key may not delete bijlagen (403)"),
     _clean("KI-AUTH-04", "a 401 carries no WWW-Authenticate header", "token-challenge"),
     # ki-contact ---------------------------------------------------------------------------
     _clean("KI-CONTACT-01", "a klantcontact without plaatsgevondenOp is stored without one"),

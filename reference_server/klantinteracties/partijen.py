@@ -15,7 +15,7 @@ import sqlite3
 import uuid as uuidlib
 from typing import Any
 
-from reference_server.core.api import CREATE, DESTROY, PARTIAL_UPDATE, READ, UPDATE, Stored
+from reference_server.core.api import CREATE, Stored
 from reference_server.core.call import Call
 from reference_server.core.problems import ApiError, Crash, InvalidParam, validation_error
 from reference_server.klantinteracties.common import (
@@ -104,21 +104,6 @@ def group_errors(call: Call, group: Any, prefix: str) -> list[InvalidParam]:
     return []
 
 
-def waive_group_members(call: Call, params: list[InvalidParam]) -> list[InvalidParam]:
-    """Fault KI-GED-04: of the group's members only objectId is required."""
-    if not call.fault("KI-GED-04"):
-        return params
-    return [
-        p
-        for p in params
-        if not (
-            p.code == "required"
-            and "partijIdentificator." in p.name
-            and not p.name.endswith("objectId")
-        )
-    ]
-
-
 def identificators_of(
     call: Call, partij: str, conn: sqlite3.Connection | None = None
 ) -> list[Stored]:
@@ -181,11 +166,6 @@ class IdentificatorRules(KiRules):
         "identificeerdePartij": Ref("partij", cascade=True),
         "subIdentificatorVan": Ref("identificator"),
     }
-
-    def schema_errors(
-        self, call: Call, action: str, body: dict, params: list[InvalidParam]
-    ) -> list[InvalidParam]:
-        return waive_group_members(call, super().schema_errors(call, action, body, params))
 
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         data = super().normalise(call, body, old)
@@ -333,6 +313,7 @@ AANGEHAAKT = f"EXISTS (SELECT 1 FROM {IDENTIFICATOR_TABLE} WHERE partij = ki_par
 
 class PartijRules(KiRules):
     key = "partij"
+    discriminator = "soortPartij"
     nummer = True
     refs = {
         "voorkeursDigitaalAdres": Ref("digitaaladres"),
@@ -372,11 +353,6 @@ class PartijRules(KiRules):
 
     # validation ------------------------------------------------------------------------------
 
-    def schema_errors(
-        self, call: Call, action: str, body: dict, params: list[InvalidParam]
-    ) -> list[InvalidParam]:
-        return waive_group_members(call, super().schema_errors(call, action, body, params))
-
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         data = super().normalise(call, body, old)
         identificatie = data.get("partijIdentificatie")
@@ -397,6 +373,7 @@ class PartijRules(KiRules):
         if (
             call.fault("KI-KLOK01-Z1")
             and action == CREATE
+            and data.get("soortPartij") == "persoon"
             and not self._sent(data, "partijIdentificatoren")
             and not (data.get("bezoekadres") or data.get("correspondentieadres"))
         ):
@@ -480,7 +457,7 @@ class PartijRules(KiRules):
 
     def plan_identificatoren(self, call: Call, action: str, data: dict, old: Stored | None) -> dict:
         """KI-GED-11/12: the identificators the partij holds after the write, checked item by
-        item; written in the same transaction as the partij (:meth:`write_more`)."""
+        item; written in the same transaction as the partij (:meth:`before_write`)."""
         partij_uuid = old.uuid if old else SELF
         current = identificators_of(call, old.uuid) if old else []
         if "_sent_partijIdentificatoren" not in data:
@@ -580,7 +557,8 @@ class PartijRules(KiRules):
 
     # writing ---------------------------------------------------------------------------------
 
-    def write_more(self, call, conn, action, new, old) -> None:  # noqa: ANN001
+    def before_write(self, call, conn, action, new, old) -> None:  # noqa: ANN001
+        super().before_write(call, conn, action, new, old)
         if new is None:
             return
         data = new.data
@@ -741,17 +719,3 @@ def attach(
 
 
 PARTIJ_LIST_NOT_FILTERS = frozenset({*PARTIJ_GROUP_FILTERS, *SUB_GROUP_FILTERS, *ADRES_FILTERS})
-
-__all__ = [
-    "ADRES_FILTERS",
-    "DESTROY",
-    "IDENTIFICATOR_TABLE",
-    "PARTIAL_UPDATE",
-    "PARTIJ_LIST_NOT_FILTERS",
-    "PARTIJ_TABLE",
-    "READ",
-    "UPDATE",
-    "IdentificatorRules",
-    "PartijRules",
-    "elfproef",
-]

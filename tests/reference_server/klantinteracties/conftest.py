@@ -94,14 +94,22 @@ class Ki:
 
     # resources ---------------------------------------------------------------------------
 
-    def partij(self, *identificatoren: dict, soort: str = "persoon", **fields: object) -> dict:
+    def post_partij(
+        self, *identificatoren: dict, soort: str = "persoon", **fields: object
+    ) -> httpx.Response:
+        """POST a partij; ``identificatoren`` are nested items or bare groups."""
         body: dict = {"soortPartij": soort, "indicatieActief": True, **fields}
         if identificatoren:
             body["partijIdentificatoren"] = [
                 i if "partijIdentificator" in i else {"partijIdentificator": i}
                 for i in identificatoren
             ]
-        return self.create("/partijen", body)
+        return self.post("/partijen", body)
+
+    def partij(self, *identificatoren: dict, soort: str = "persoon", **fields: object) -> dict:
+        response = self.post_partij(*identificatoren, soort=soort, **fields)
+        assert response.status_code == 201, response.text
+        return response.json()
 
     def persoon(self, bsn: str = BSNS[0], **fields: object) -> dict:
         fields.setdefault(

@@ -280,3 +280,21 @@ def test_faults_stay_with_their_api(make_ki) -> None:  # noqa: ANN001
     klanten = ki.client.get("/klanten/api/v1/klanten")
     assert klanten.headers["api-version"] == "1.0.0"
     assert klanten.headers["content-type"] == "application/json"
+
+
+def test_patch_without_a_body_changes_nothing(ki: Ki) -> None:
+    """The document makes PATCH bodies optional; a partij or actor still needs its soort."""
+    contact = ki.klantcontact()
+    empty = ki.client.patch(contact["url"], headers=ki.headers)
+    assert empty.status_code == 200 and empty.json() == contact
+    partij = ki.partij(soort="organisatie")
+    for body in (None, {}, {"interneNotitie": "x"}):
+        response = ki.client.patch(partij["url"], json=body, headers=ki.headers)
+        assert response.status_code == 400, body
+        assert response.json()["invalidParams"][0]["name"] == "soortPartij"
+
+
+def test_an_empty_expand_is_no_expand(ki: Ki) -> None:
+    contact = ki.klantcontact()
+    response = ki.get(contact["url"], expand="")
+    assert response.status_code == 200 and "_expand" not in response.json()

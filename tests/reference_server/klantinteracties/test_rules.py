@@ -323,7 +323,7 @@ def _computed(ki: Ki) -> bool:
     partij = ki.create(
         "/partijen",
         {
-            "soortPartij": "persoon",
+            "soortPartij": "organisatie",
             "indicatieActief": True,
             "betrokkenen": [ref(made)],
             "uuid": str(uuid.uuid4()),
@@ -404,14 +404,21 @@ def _werkte_voor(ki: Ki) -> bool:
 
 @check("KI-GED-18")
 def _references_exist(ki: Ki) -> bool:
+    unknown = {"uuid": str(uuid.uuid4())}
+    adres = ki.adres(verstrektDoorPartij=unknown)
+    rekening = ki.post("/rekeningnummers", {"partij": unknown, "iban": "NL91ABNA0417164300"})
     contact = ki.klantcontact()
     body = {
         "hadKlantcontact": ref(contact),
-        "wasPartij": {"uuid": str(uuid.uuid4())},
+        "wasPartij": unknown,
         "rol": "klant",
         "initiator": True,
     }
-    return refused(ki.post("/betrokkenen", body), "wasPartij")
+    return (
+        refused(adres, "verstrektDoorPartij")
+        and refused(rekening, "partij")
+        and refused(ki.post("/betrokkenen", body), "wasPartij")
+    )
 
 
 @check("KI-GED-18/self")
@@ -509,30 +516,15 @@ def _many_per_nnp(ki: Ki) -> bool:
 
 @check("KI-KLOK01-C3")
 def _not_both(ki: Ki) -> bool:
-    response = ki.post(
-        "/partijen",
-        {
-            "soortPartij": "contactpersoon",
-            "indicatieActief": True,
-            "partijIdentificatoren": [
-                {"partijIdentificator": group("bsn", random_bsn())},
-                {"partijIdentificator": group("kvk_nummer", kvk())},
-            ],
-        },
+    response = ki.post_partij(
+        group("bsn", random_bsn()), group("kvk_nummer", kvk()), soort="contactpersoon"
     )
     return refused(response) and ki.get("/partij-identificatoren").json()["count"] == 0
 
 
 @check("KI-KLOK01-C3b")
 def _fits_soort(ki: Ki) -> bool:
-    response = ki.post(
-        "/partijen",
-        {
-            "soortPartij": "persoon",
-            "indicatieActief": True,
-            "partijIdentificatoren": [{"partijIdentificator": group("kvk_nummer", kvk())}],
-        },
-    )
+    response = ki.post_partij(group("kvk_nummer", kvk()))
     organisatie = ki.organisatie()
     changed = ki.patch(organisatie["url"], {"soortPartij": "persoon"})
     return refused(response) and refused(changed)
@@ -575,20 +567,20 @@ def _zelfstandig(ki: Ki) -> bool:
 
 @check("KI-KLOK01-Z2")
 def _stays_zelfstandig(ki: Ki) -> bool:
-    partij = ki.partij()
-    posted = ki.identificator(partij, "bsn", random_bsn())
+    partij = ki.partij(soort="organisatie")
+    posted = ki.identificator(partij, "rsin", random_rsin())
     nested = ki.patch(
         partij["url"],
         {
-            "soortPartij": "persoon",
+            "soortPartij": "organisatie",
             "partijIdentificatoren": [
-                {"partijIdentificator": group("bsn", random_bsn())},
+                {"partijIdentificator": group("rsin", random_rsin())},
             ],
         },
     )
-    loose = ki.identificator(None, "bsn", random_bsn()).json()
+    loose = ki.identificator(None, "rsin", random_rsin()).json()
     moved = ki.patch(loose["url"], {"identificeerdePartij": ref(partij)})
-    aangehaakt = ki.persoon(random_bsn(), soort="organisatie") if False else ki.organisatie()
+    aangehaakt = ki.organisatie()
     more = ki.identificator(aangehaakt, "rsin", random_rsin()).status_code == 201
     kept = ki.get(partij["url"]).json()["partijIdentificatoren"] == []
     return refused(posted) and refused(nested) and refused(moved) and kept and more
@@ -596,12 +588,12 @@ def _stays_zelfstandig(ki: Ki) -> bool:
 
 @check("KI-KLOK01-Z3")
 def _not_in_klantbeeld(ki: Ki) -> bool:
-    zelf = ki.partij(correspondentieadres={"adresregel1": "Laan 5"})
+    zelf = ki.partij(bezoekadres={"adresregel1": "Laan 5"})
     ki.adres("zelf@example.org", verstrektDoorPartij=ref(zelf))
-    known = ki.persoon(random_bsn(), correspondentieadres={"adresregel1": "Laan 5"})
+    known = ki.persoon(random_bsn(), bezoekadres={"adresregel1": "Laan 5"})
     ki.adres("bekend@example.org", verstrektDoorPartij=ref(known))
     adressen = ki.get("/digitaleadressen", adres="zelf@example.org").json()["count"]
-    found = ki.results("/partijen", correspondentieadresAdresregel1="Laan 5")
+    found = ki.results("/partijen", bezoekadresAdresregel1="Laan 5")
     return (
         adressen == 0
         and [p["uuid"] for p in found] == [known["uuid"]]
@@ -638,7 +630,8 @@ def _unusual_headers(ki: Ki) -> bool:
 
 @check("KI-AUTH-03")
 def _key_grants_all(ki: Ki) -> bool:
-    return ki.delete(ki.create("/categorieen", {"naam": "x"})["url"]).status_code == 204
+    bijlage = ki.create("/bijlagen", {"wasBijlageVanKlantcontact": ref(ki.klantcontact())})
+    return ki.delete(bijlage["url"]).status_code == 204
 
 
 @check("KI-AUTH-04")
