@@ -75,6 +75,8 @@ PATHS = {
     "actoren": "actoren",
 }
 
+#: the discriminators of the polymorphic resources (partijen, actoren)
+DISCRIMINATORS = ("soortPartij", "soortActor")
 #: codeSoortObjectId -> (codeObjecttype, codeRegister, a generator of valid numbers)
 SOORTEN: dict[str, tuple[str, str, Callable[[], str]]] = {
     "bsn": ("natuurlijk_persoon", "brp", random_bsn),
@@ -260,6 +262,12 @@ class KlantinteractiesClient(ApiClient):
 
     def create(self, resource: str, body: Any, **kwargs: Any) -> requests.Response:
         return self.post(self.url_of(resource), body, **kwargs)
+
+    def change(self, made: dict[str, Any], changes: dict[str, Any], **kwargs: Any):
+        """PATCH ``changes`` to a resource the check made; a partij or actor names its soort
+        (the discriminator selects the document's alternative, deviation D6)."""
+        body = {name: made[name] for name in DISCRIMINATORS if name in made}
+        return self.patch(self.key(made["url"]), {**body, **changes}, **kwargs)
 
     # arranging -------------------------------------------------------------------------------
 

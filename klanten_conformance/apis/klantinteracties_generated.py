@@ -186,5 +186,5 @@ def valid_request(client: KlantinteractiesClient, operation_id: str) -> Any:
             body["identificeerdePartij"] = made.get("identificeerdePartij")
         return client.put(url, {**body, **_small_change(resource)})
     if action == "PartialUpdate":
-        return client.patch(url, _small_change(resource))
+        return client.change(made, _small_change(resource))
     return client.delete(url)

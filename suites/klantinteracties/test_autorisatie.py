@@ -57,7 +57,7 @@ def test_every_operation_needs_a_valid_token(ki: KlantinteractiesClient, kind: s
         ("POST maak-klantcontact", lambda: ki.maak_klantcontact(
             {"klantcontact": Bodies.klantcontacten()}, authorization=header)),
         ("GET partij", lambda: ki.get(url, authorization=header)),
-        ("PATCH partij", lambda: ki.patch(url, {"interneNotitie": "x"}, authorization=header)),
+        ("PATCH partij", lambda: ki.change(partij, {"interneNotitie": "x"}, authorization=header)),
         ("DELETE partij", lambda: ki.delete(url, authorization=header)),
     ]
     for what, send in sends:

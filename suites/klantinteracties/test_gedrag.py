@@ -277,7 +277,6 @@ def test_nested_identificatoren(ki: KlantinteractiesClient) -> None:
         {"partijIdentificator": groep("kvk_nummer")}, {"partijIdentificator": groep("rsin")}])
     with ki.arranging("creating an organisatie with nested identificatoren", "KI-KLOK01-01"):
         partij = checks.expect_status("KI-KLOK01-01", ki.create("partijen", body), 201)
-    url = ki.key(partij["url"])
     items = {i["partijIdentificator"]["codeSoortObjectId"]: i for i in ki.identificatoren_of(
         partij)}
     checks.expect_equal("KI-GED-11", sorted(items), ["kvk_nummer", "rsin"], "created", ki.last)
@@ -285,12 +284,12 @@ def test_nested_identificatoren(ki: KlantinteractiesClient) -> None:
            items["kvk_nummer"]["partijIdentificator"]}
     # invalid by a rule of its own that no other fault switches off: a group without objectId
     bad = {"partijIdentificator": {k: v for k, v in groep("rsin").items() if k != "objectId"}}
-    response = ki.patch(url, {"partijIdentificatoren": [kvk, bad]})
+    response = ki.change(partij, {"partijIdentificatoren": [kvk, bad]})
     checks.expect_refused("KI-GED-11", response, (400,), what="an invalid item")
     checks.expect_equal("KI-GED-11", len(ki.identificatoren_of(partij)), 2, "kept", response)
-    response = ki.patch(url, {"partijIdentificatoren": [kvk, kvk]})
+    response = ki.change(partij, {"partijIdentificatoren": [kvk, kvk]})
     checks.expect_refused("KI-GED-11", response, (400,), what="the same uuid twice")
-    response = ki.patch(url, {"partijIdentificatoren": [kvk]})
+    response = ki.change(partij, {"partijIdentificatoren": [kvk]})
     checks.expect_status("KI-GED-11", response, 200, what="only the kvk_nummer")
     left = [i["uuid"] for i in ki.identificatoren_of(partij)]
     checks.expect_equal("KI-GED-11", left, [kvk["uuid"]], "the rsin removed", response)
@@ -369,7 +368,7 @@ def test_voorkeur_is_the_partijs_own(ki: KlantinteractiesClient) -> None:
     """
     adres = ki.make("digitaleadressen", what="an adres of partij A")
     b = ki.partij(purpose="partij B")
-    response = ki.patch(ki.key(b["url"]), {"voorkeursDigitaalAdres": ref(adres)})
+    response = ki.change(b, {"voorkeursDigitaalAdres": ref(adres)})
     checks.expect_refused("KI-GED-15", response, (400,), what="another partij's adres")
 
 
@@ -381,8 +380,8 @@ def test_deleting_the_voorkeur(ki: KlantinteractiesClient) -> None:
     """
     partij = ki.partij(purpose="a partij")
     adres = ki.make("digitaleadressen", verstrektDoorPartij=ref(partij))
-    ki.expect("making it the voorkeur", ki.patch(
-        ki.key(partij["url"]), {"voorkeursDigitaalAdres": ref(adres)}), 200)
+    ki.expect("making it the voorkeur", ki.change(
+        partij, {"voorkeursDigitaalAdres": ref(adres)}), 200)
     checks.expect_status("KI-GED-16", ki.delete(ki.url_of("digitaleadressen", adres["uuid"])),
                          204)
     response = ki.get(ki.key(partij["url"]))

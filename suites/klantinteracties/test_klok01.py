@@ -189,7 +189,7 @@ def test_lookup_by_bsn_then_create(ki: KlantinteractiesClient) -> None:
     )
     page = checks.expect_status("KI-KLOK01-C1b", response, 200)
     checks.expect_equal("KI-KLOK01-C1b", page.get("count"), 1, "identificatoren of X", response)
-    response = ki.patch(ki.key(created["url"]), {"bezoekadres": adres("Aangevuld 2")})
+    response = ki.change(created, {"bezoekadres": adres("Aangevuld 2")})
     checks.expect_status("KI-KLOK01-C1b", response, 200, what="aanvullen (PATCH)")
     checks.expect_equal(
         "KI-KLOK01-C1b", _holding(ki, "bsn", bsn), [created["url"]], "still holding X", response
@@ -329,15 +329,14 @@ def test_zelfstandige_partij_stays_zelfstandig(ki: KlantinteractiesClient) -> No
     """
     partij = ki.make("partijen", Bodies.partijen(), what="creating a zelfstandige partij",
                      covering="KI-KLOK01-Z1")
-    url = ki.key(partij["url"])
     loose = ki.make("partijIdentificatoren", what="an identificator without partij")
     attempts = [
         ("POST /partij-identificatoren naming it", lambda: ki.create(
             "partijIdentificatoren",
             Bodies.partijIdentificatoren(identificeerdePartij=ref(partij)),
         )),
-        ("PATCH of the partij with partijIdentificatoren", lambda: ki.patch(
-            url, {"partijIdentificatoren": _nested((groep("bsn"), {}))}
+        ("PATCH of the partij with partijIdentificatoren", lambda: ki.change(
+            partij, {"partijIdentificatoren": _nested((groep("bsn"), {}))}
         )),
         ("PATCH of an identificator moving it onto the partij", lambda: ki.patch(
             ki.url_of("partijIdentificatoren", loose["uuid"]),
