@@ -216,7 +216,8 @@ def test_parent_identificator_is_kept(ki: KlantinteractiesClient) -> None:
     """KI-GED-09: a parent cannot be deleted, change its soort or be its own parent.
 
     Method: K with child V (no partij); DELETE K (400/409); PATCH K to an rsin (400); PATCH
-    K's subIdentificatorVan to K (400); K and V still readable.
+    K's subIdentificatorVan to K (400); K and V still readable. A partij holding K with a
+    child: PATCH the partij with no partijIdentificatoren (400, K kept).
     """
     kvk = ki.make("partijIdentificatoren", _with("kvk_nummer"), what="K")
     child = ki.make("partijIdentificatoren", _with("vestigingsnummer") | {
@@ -232,6 +233,15 @@ def test_parent_identificator_is_kept(ki: KlantinteractiesClient) -> None:
             "KI-GED-09", ki.get(ki.url_of("partijIdentificatoren", item["uuid"])), 200,
             what="still readable",
         )
+    partij = ki.partij("kvk_nummer", purpose="a partij holding a kvk_nummer")
+    own = ki.identificatoren_of(partij)[0]
+    ki.make("partijIdentificatoren", _with("vestigingsnummer") | {
+        "subIdentificatorVan": ref(own)}, what="a vestigingsnummer under the partij's kvk_nummer")
+    response = ki.change(partij, {"partijIdentificatoren": []})
+    checks.expect_refused("KI-GED-09", response, (400,), what="dropping the parent by PATCH")
+    kept = [i["uuid"] for i in ki.identificatoren_of(partij)]
+    checks.expect_equal("KI-GED-09", kept, [own["uuid"]], "the partij's identificatoren",
+                        response)
 
 
 @pytest.mark.rule("KI-GED-10")
@@ -239,7 +249,8 @@ def test_deleting_a_partij_with_a_parent_identificator(ki: KlantinteractiesClien
     """KI-GED-10: DELETE of a partij whose identificator is a parent elsewhere: 4xx or 204
     leaving the child readable; never a 5xx. A partij's own identificatoren go with it.
 
-    Method: partij A holds K; an organisatie B holds V under K; DELETE A. Then delete a
+    Method: partij A holds K; an organisatie B holds V under K; DELETE A (a 204 must leave V
+    with an existing parent, as a vestigingsnummer needs one). Then delete a
     partij with a bsn and expect its identificator gone.
     """
     a = ki.partij("kvk_nummer", purpose="partij A holding K")
@@ -250,10 +261,15 @@ def test_deleting_a_partij_with_a_parent_identificator(ki: KlantinteractiesClien
     response = ki.delete(ki.key(a["url"]))
     checks.expect_true("KI-GED-10", response.status_code < 500, "no 5xx",
                        f"HTTP {response.status_code}", response)
-    if response.status_code == 204:
+    if response.status_code == 204:  # then B's child must stay consistent
         for item in ki.identificatoren_of(b):
-            checks.expect_status("KI-GED-10", ki.get(ki.url_of(
-                "partijIdentificatoren", item["uuid"])), 200, what="B's identificator")
+            response = ki.get(ki.url_of("partijIdentificatoren", item["uuid"]))
+            child = checks.expect_status("KI-GED-10", response, 200, what="B's identificator")
+            parent = (child.get("subIdentificatorVan") or {}).get("uuid")
+            checks.expect_true("KI-GED-10", bool(parent), "B's vestigingsnummer keeps a parent "
+                               "(KI-GED-07)", "subIdentificatorVan null", response)
+            response = ki.get(ki.url_of("partijIdentificatoren", parent))
+            checks.expect_status("KI-GED-10", response, 200, what="the parent it names")
     persoon = ki.partij("bsn", purpose="a partij with a bsn")
     own = ki.identificatoren_of(persoon)[0]
     checks.expect_status("KI-GED-10", ki.delete(ki.key(persoon["url"])), 204)
