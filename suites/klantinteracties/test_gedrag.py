@@ -337,8 +337,9 @@ def test_nested_identificeerde_partij_never_elsewhere(ki: KlantinteractiesClient
 def test_read_only_fields_are_the_servers(ki: KlantinteractiesClient) -> None:
     """KI-GED-13: values sent for read-only fields are ignored.
 
-    Method: create a partij and a klantcontact sending uuid, url, volledigeNaam, betrokkenen
-    and the klantcontact's reverse lists; expect the server's values.
+    Method: create a partij and a klantcontact sending uuid, url, betrokkenen and the
+    klantcontact's reverse lists, and a betrokkene sending a volledigeNaam; expect the
+    server's values.
     """
     fake = str(uuid.uuid4())
     body = ki.body("partijen", uuid=fake, url=f"https://example.org/{fake}", betrokkenen=[
@@ -353,6 +354,11 @@ def test_read_only_fields_are_the_servers(ki: KlantinteractiesClient) -> None:
     data = checks.expect_status("KI-GED-13", response, 201)
     for field in ("hadBetrokkenen", "leiddeTotInterneTaken"):
         checks.expect_equal("KI-GED-13", data.get(field), [], field, response)
+    response = ki.create("betrokkenen", ki.body("betrokkenen", volledigeNaam="Verzonnen Naam"))
+    data = checks.expect_status("KI-GED-13", response, 201)
+    checks.expect_true("KI-GED-13", data.get("volledigeNaam") != "Verzonnen Naam",
+                       "the betrokkene's volledigeNaam derived by the server",
+                       str(data.get("volledigeNaam")), response)
 
 
 @pytest.mark.rule("KI-GED-14")

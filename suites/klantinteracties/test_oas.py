@@ -27,6 +27,18 @@ globals().update(oas_class("klantinteracties"))
 pytestmark = pytest.mark.creates_data
 
 
+@pytest.mark.rule("KI-OAS-05")
+@pytest.mark.parametrize("body", [[], "partij", 1, None, [{"soortPartij": "persoon"}]], ids=str)
+def test_non_object_bodies_are_refused(ki: KlantinteractiesClient, body) -> None:
+    """KI-OAS-05: a JSON body that is no object is refused with a 4xx, never a 5xx.
+
+    Method: POST /partijen and /maak-klantcontact with a JSON array, string, number or null.
+    """
+    for path in ("partijen", "maak-klantcontact"):
+        response = ki.post(path, body)
+        checks.expect_refused("KI-OAS-05", response, what=f"POST {path} with {body!r}")
+
+
 @pytest.mark.rule("KI-OAS-07")
 def test_pages_with_page_size(ki: KlantinteractiesClient) -> None:
     """KI-OAS-07: pageSize pages; `next` walks every page; out-of-range page/pageSize → 4xx.
