@@ -68,7 +68,12 @@ def test_pages_with_page_size(ki: KlantinteractiesClient) -> None:
 
 
 #: resource -> a second filter whose value each resource of the check gets uniquely
-_SECOND = {"partijen": "nummer", "klantcontacten": "nummer", "digitaleadressen": "omschrijving"}
+_SECOND = {
+    "partijen": "nummer",
+    "klantcontacten": "nummer",
+    "digitaleadressen": "omschrijving",
+    "internetaken": "nummer",
+}
 
 
 @pytest.mark.rule("KI-OAS-09")
@@ -76,6 +81,7 @@ _SECOND = {"partijen": "nummer", "klantcontacten": "nummer", "digitaleadressen":
     ("partijen", "soortPartij", ("persoon", "organisatie")),
     ("klantcontacten", "kanaal", ("telefoon", "balie")),
     ("digitaleadressen", "soortDigitaalAdres", ("email", "overig")),
+    ("internetaken", "status", ("te_verwerken", "verwerkt")),
 ])
 def test_filters(ki: KlantinteractiesClient, resource, field, values) -> None:
     """KI-OAS-09: a filter returns only matching resources, alone and with another filter;
