@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import requests
@@ -159,13 +159,18 @@ def expect_invalid_param(
     name: str | None,
     code: str | None = None,
     what: str = "",
+    same: Callable[[str, str], bool] | None = None,
 ) -> dict:
-    """A 400 whose ``invalidParams`` holds ``name`` (suffix match on dotted names) with ``code``."""
+    """A 400 whose ``invalidParams`` holds ``name`` (suffix match on dotted names, or the
+    API's own ``same(entry name, name)``) with ``code``."""
     body = expect_refused(rule, response, (400,), what)
     params = [p for p in body.get("invalidParams") or [] if isinstance(p, dict)]
     for param in params:
         pname = str(param.get("name", ""))
-        name_ok = name is None or pname == name or pname.endswith("." + name)
+        if same is not None:
+            name_ok = name is None or same(pname, name)
+        else:
+            name_ok = name is None or pname == name or pname.endswith("." + name)
         if name_ok and (code is None or param.get("code") == code):
             return body
     wanted = f"invalidParams entry {name or '*'}/{code or '*'}"

@@ -18,6 +18,8 @@ from klanten_conformance.rules import (
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 RULES_MD = SHARED / "RULES.md"
+#: the catalogue of the Klantinteracties API (its tables also hold a mapping: rows of KI-* only)
+RULES_KI_MD = SHARED / "RULES-klantinteracties.md"
 
 _ROW = re.compile(r"^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*(.+?)\s*\|\s*$")
 
@@ -35,6 +37,11 @@ def _rules_md_rows() -> list[tuple[str, str, str]]:
         if rule_id == "id" or set(rule_id) <= {"-"}:
             continue
         rows.append((rule_id, level, check))
+    if RULES_KI_MD.is_file():
+        for line in RULES_KI_MD.read_text(encoding="utf-8").splitlines():
+            match = _ROW.match(line)
+            if match and match.group(1).startswith("KI-"):
+                rows.append(match.groups())
     return rows
 
 
@@ -176,7 +183,7 @@ def test_source_documents_exist(catalogue) -> None:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent")
     known = {p.name for folder in ("standard", "specs") for p in (SHARED / folder).glob("*")}
-    known.add(RULES_MD.name)
+    known.update({RULES_MD.name, RULES_KI_MD.name})
     for rule in catalogue.rules.values():
         assert rule.source_document in known, f"{rule.id}: {rule.source_document}"
 

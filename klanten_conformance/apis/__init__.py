@@ -26,6 +26,7 @@ SUITES = ROOT / "suites"
 MODULES = {
     "klanten": "klanten_conformance.apis.klanten",
     "contactmomenten": "klanten_conformance.apis.contactmomenten",
+    "klantinteracties": "klanten_conformance.apis.klantinteracties",
 }
 
 #: aspects of the generated ``oas`` class, each judged under one rule of the API's catalogue

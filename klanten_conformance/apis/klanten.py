@@ -21,7 +21,6 @@ bystander, so that a target demanding authentication fails those two rules only.
 from __future__ import annotations
 
 import secrets
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +28,7 @@ import requests
 
 from klanten_conformance import checks, hooks
 from klanten_conformance.apis import SPECS, ApiDefinition, register
+from klanten_conformance.apis.adapting import AcceptedMemory, refusal
 from klanten_conformance.harness.client import ApiClient
 from klanten_conformance.testdata import (
     random_bsn,
@@ -228,22 +228,7 @@ class Klant:
         return str(self.data.get("url") or "")
 
 
-class _ShapeMemory:
-    """Per target: the shape the target accepted last, and why others were not used."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.accepted: dict[str, str] = {}
-        self.refused: dict[str, dict[str, str]] = {}
-
-
-_MEMORY = _ShapeMemory()
-
-
-def _describe(response: requests.Response) -> str:
-    body = checks.body_of(response)
-    code = body.get("code") if isinstance(body, dict) else None
-    return f"HTTP {response.status_code}" + (f" {code!r}" if code else "")
+_MEMORY = AcceptedMemory()
 
 
 class KlantenClient(ApiClient):
@@ -402,7 +387,7 @@ class KlantenClient(ApiClient):
                     self.note(f"test data: {shape.label}{why}")
                 data = checks.body_of(response)
                 return Klant(body, data if isinstance(data, dict) else {}, shape, response)
-            reason = _describe(response)
+            reason = refusal(response)
             tried.append(shape.label)
             refused[shape.name] = reason
             with _MEMORY.lock:

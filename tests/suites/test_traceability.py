@@ -14,11 +14,13 @@ from klanten_conformance.rules import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 _DUMP_PLUGIN = """
-import json, os
-def pytest_collection_finish(session):
+import json, os, pytest
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items):
+    # before the harness deselects the tests of other profiles than the run's
     rows = {
         item.nodeid: [a for m in item.iter_markers("rule") for a in m.args]
-        for item in session.items
+        for item in items
     }
     with open(os.environ["KLANTEN_TRACE_OUT"], "w") as fh:
         json.dump(rows, fh)

@@ -1,0 +1,438 @@
+"""Class `ki-klok01`: KLOK01 mapped onto partijen and partij-identificatoren.
+
+A partij may carry identifying data (partij-identificatoren): at most one partij per BSN,
+never a natuurlijk and a niet-natuurlijk persoon on one partij, any number of klanten for one
+niet-natuurlijk persoon; a zelfstandige partij (one created without identificator) stays
+zelfstandig and outside the klantbeeld. Checks that need a partij with identifying data but
+are not about the route get it the way the target accepts (KlantinteractiesClient.partij).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from klanten_conformance import checks
+from klanten_conformance.apis.klantinteracties import (
+    Bodies,
+    KlantinteractiesClient,
+    adres,
+    contactnaam,
+    groep,
+    ref,
+)
+from klanten_conformance.testdata import random_bsn
+
+pytestmark = pytest.mark.creates_data
+
+
+def _holding(ki: KlantinteractiesClient, soort: str, object_id: str) -> list[str]:
+    """URLs of the partijen the target lists as holding ``soort`` ``object_id``."""
+    page = ki.expect(
+        "listing partijen by identificator",
+        ki.list(
+            "partijen",
+            partijIdentificator__codeSoortObjectId=soort,
+            partijIdentificator__objectId=object_id,
+        ),
+        200,
+    )
+    return [r.get("url") for r in page.get("results", []) if isinstance(r, dict)]
+
+
+def _soorten(ki: KlantinteractiesClient, partij: dict) -> list[str]:
+    return sorted(
+        i["partijIdentificator"]["codeSoortObjectId"] for i in ki.identificatoren_of(partij)
+    )
+
+
+def _nested(*items: dict) -> list[dict]:
+    return [{"partijIdentificator": g, **extra} for g, extra in items]
+
+
+# KI-KLOK01-01, -02 -------------------------------------------------------------------------
+
+
+@pytest.mark.rule("KI-KLOK01-01")
+@pytest.mark.parametrize(
+    "soorten", [("bsn",), ("kvk_nummer", "rsin"), ("vestigingsnummer",)], ids=str
+)
+def test_partij_with_identifying_data(ki: KlantinteractiesClient, soorten: tuple) -> None:
+    """KI-KLOK01-01: a persoon (bsn), an organisatie (kvk_nummer + rsin) and a vestiging
+    (kvk_nummer + vestigingsnummer under it) can be registered and read back unchanged.
+
+    Method: create the partij the way the target accepts (nested or attached; the
+    vestigingsnummer by POST /partij-identificatoren under the kvk_nummer); read the partij and
+    its identificatoren back; expect the numbers sent.
+    """
+    try:
+        partij = ki.partij(*soorten, purpose="a partij with identifying data")
+    except checks.Blocked as exc:
+        checks.fail("KI-KLOK01-01", f"a partij holding {', '.join(soorten)}: 201", exc.received)
+    sent = [i["partijIdentificator"] for i in partij.get("_sent") or []]
+    vestiging = partij.get("_vestiging")
+    if vestiging:
+        sent.append(vestiging["partijIdentificator"])
+    response = ki.get(ki.key(partij["url"]))
+    checks.expect_status("KI-KLOK01-01", response, 200, what="reading the partij back")
+    stored = ki.identificatoren_of(partij)
+    checks.expect_equal(
+        "KI-KLOK01-01",
+        sorted((i["partijIdentificator"] for i in stored), key=str),
+        sorted(sent, key=str),
+        "the identificatoren read back",
+        response,
+    )
+    if vestiging:
+        kvk = next(i for i in stored if i["partijIdentificator"]["codeSoortObjectId"]
+                   == "kvk_nummer")
+        response = ki.get(ki.url_of("partijIdentificatoren", vestiging["uuid"]))
+        data = checks.expect_status("KI-KLOK01-01", response, 200, what="the vestigingsnummer")
+        checks.expect_equal("KI-KLOK01-01", (data.get("subIdentificatorVan") or {}).get("uuid"),
+                            kvk["uuid"], "its subIdentificatorVan (the kvk_nummer)", response)
+
+
+@pytest.mark.rule("KI-KLOK01-02")
+def test_partijgegevens_stored_as_given(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-02: contactnaam and addresses of a partij are stored as the partij gave them.
+
+    Method: create a persoon with a bsn and a made-up contactnaam, bezoekadres and
+    correspondentieadres; read it back; expect the same values.
+    """
+    naam = {**contactnaam("Zelfgekozen"), "voornaam": "Kim"}
+    fields = {
+        "partijIdentificatie": {"contactnaam": naam},
+        "bezoekadres": adres("Verzonnenlaan 1"),
+        "correspondentieadres": adres("Postbus 99"),
+    }
+    partij = ki.partij("bsn", purpose="a persoon with a bsn", **fields)
+    response = ki.get(ki.key(partij["url"]))
+    data = checks.expect_status("KI-KLOK01-02", response, 200)
+    stored = (data.get("partijIdentificatie") or {}).get("contactnaam") or {}
+    checks.expect_equal(
+        "KI-KLOK01-02",
+        {k: stored.get(k) for k in naam},
+        naam,
+        "the contactnaam as sent",
+        response,
+    )
+    for field in ("bezoekadres", "correspondentieadres"):
+        got = data.get(field) or {}
+        checks.expect_equal(
+            "KI-KLOK01-02",
+            got.get("adresregel1"),
+            fields[field]["adresregel1"],
+            f"{field}.adresregel1 as sent",
+            response,
+        )
+
+
+# KI-KLOK01-C1, -C1b ------------------------------------------------------------------------
+
+
+@pytest.mark.rule("KI-KLOK01-C1")
+def test_second_partij_with_the_same_bsn(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-C1: a second partij with BSN X is refused by every route.
+
+    Method: partij A holds BSN X; create partij B with X nested; create B with X scoped under
+    an organisatie's kvk_nummer (subIdentificatorVan); PATCH the bsn of a partij holding BSN Y
+    to X. Expect 400 each time and only A listed as holding X.
+    """
+    first = ki.partij("bsn", purpose="partij A")
+    bsn = first["_sent"][0]["partijIdentificator"]["objectId"]
+    organisatie = ki.partij("kvk_nummer", purpose="an organisatie holding a kvk_nummer")
+    kvk = ki.identificatoren_of(organisatie)[0]
+    attempts = {
+        "a nested identificator": Bodies.partijen(identificatoren=_nested((groep("bsn", bsn), {}))),
+        "a bsn scoped under another partij's kvk_nummer": Bodies.partijen(
+            identificatoren=_nested((groep("bsn", bsn), {"subIdentificatorVan": ref(kvk)}))
+        ),
+    }
+    for what, body in attempts.items():
+        response = ki.create("partijen", body)
+        checks.expect_refused("KI-KLOK01-C1", response, (400,), what=f"partij B with {what}")
+    other = ki.partij("bsn", purpose="partij B holding BSN Y")
+    own = ki.identificatoren_of(other)[0]
+    response = ki.patch(
+        ki.url_of("partijIdentificatoren", own["uuid"]),
+        {"partijIdentificator": groep("bsn", bsn)},
+    )
+    checks.expect_refused("KI-KLOK01-C1", response, (400,), what="changing B's bsn into X")
+    holding = _holding(ki, "bsn", bsn)
+    checks.expect_equal(
+        "KI-KLOK01-C1", holding, [first["url"]], "the partijen holding BSN X", response
+    )
+
+
+@pytest.mark.rule("KI-KLOK01-C1b")
+def test_lookup_by_bsn_then_create(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-C1b: "ophalen op BSN, anders aanmaken, bestaat wel: aanvullen".
+
+    Method: look up BSN X (count 0); create the partij; look up again (exactly it); find its
+    identificator by the partij-identificatoren filters; PATCH contact data (200, identificator
+    kept); an organisatie holding KvK K and RSIN X is not found for kvk_nummer+X (a partij
+    with BSN Y and RSIN X, the example of the rule, cannot exist under KI-KLOK01-C3).
+    """
+    bsn = random_bsn()
+    checks.expect_equal("KI-KLOK01-C1b", _holding(ki, "bsn", bsn), [], "partijen before", None)
+    body = Bodies.partijen(identificatoren=_nested((groep("bsn", bsn), {})))
+    with ki.arranging("creating the partij with BSN X", "KI-KLOK01-01"):
+        created = checks.expect_status("KI-KLOK01-01", ki.create("partijen", body), 201)
+    checks.expect_equal(
+        "KI-KLOK01-C1b", _holding(ki, "bsn", bsn), [created["url"]], "partijen after", ki.last
+    )
+    response = ki.list(
+        "partijIdentificatoren",
+        partijIdentificatorCodeSoortObjectId="bsn",
+        partijIdentificatorObjectId=bsn,
+    )
+    page = checks.expect_status("KI-KLOK01-C1b", response, 200)
+    checks.expect_equal("KI-KLOK01-C1b", page.get("count"), 1, "identificatoren of X", response)
+    response = ki.change(created, {"bezoekadres": adres("Aangevuld 2")})
+    checks.expect_status("KI-KLOK01-C1b", response, 200, what="aanvullen (PATCH)")
+    checks.expect_equal(
+        "KI-KLOK01-C1b", _holding(ki, "bsn", bsn), [created["url"]], "still holding X", response
+    )
+    organisatie = ki.partij("kvk_nummer", "rsin", purpose="an organisatie with a KvK and an RSIN")
+    rsin = next(i["partijIdentificator"]["objectId"] for i in organisatie["_sent"]
+                if i["partijIdentificator"]["codeSoortObjectId"] == "rsin")
+    found = _holding(ki, "kvk_nummer", rsin)
+    checks.expect_equal("KI-KLOK01-C1b", found, [], "partijen for kvk_nummer + its RSIN", ki.last)
+
+
+# KI-KLOK01-C2 --------------------------------------------------------------------------------
+
+
+@pytest.mark.rule("KI-KLOK01-C2")
+def test_many_klanten_for_one_niet_natuurlijk_persoon(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-C2: any number of klanten relate to one niet-natuurlijk persoon.
+
+    Method: organisatie O holds KvK K; three contactpersonen working for O; two organisaties
+    holding vestigingsnummers under K → all 201; the organisaties are listed by
+    subIdentificatorVan__objectId=K and the contactpersonen read back with O.
+    """
+    organisatie = ki.partij("kvk_nummer", purpose="organisatie O holding KvK K")
+    kvk = ki.identificatoren_of(organisatie)[0]
+    k = kvk["partijIdentificator"]["objectId"]
+    for n in range(3):
+        body = Bodies.partijen("contactpersoon")
+        body["partijIdentificatie"]["werkteVoorPartij"] = ref(organisatie)
+        response = ki.create("partijen", body)
+        checks.expect_status("KI-KLOK01-C2", response, 201, what=f"contactpersoon {n + 1} of O")
+    made = []
+    for n in range(2):
+        body = Bodies.partijen(
+            "organisatie",
+            identificatoren=_nested((groep("vestigingsnummer"), {"subIdentificatorVan": ref(kvk)})),
+        )
+        response = ki.create("partijen", body)
+        made.append(checks.expect_status("KI-KLOK01-C2", response, 201,
+                                         what=f"vestiging {n + 1} under K")["url"])
+    page = ki.expect(
+        "listing partijen under K", ki.list("partijen", subIdentificatorVan__objectId=k), 200
+    )
+    listed = {r.get("url") for r in page.get("results", [])}
+    checks.expect_true(
+        "KI-KLOK01-C2", set(made) <= listed, f"both vestigingen listed under K: {made}",
+        str(sorted(listed)), ki.last,
+    )
+
+
+# KI-KLOK01-C3, -C3b ------------------------------------------------------------------------
+
+
+@pytest.mark.rule("KI-KLOK01-C3")
+def test_never_a_person_and_an_organisation(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-C3: a bsn and an rsin/kvk_nummer never sit on one partij.
+
+    Method: on contactpersoon partijen (no soort constraint, so KI-KLOK01-C3b is not
+    involved): create one with a bsn and an rsin nested; create one with a bsn and a
+    kvk_nummer; expect 400 and no partij holding the bsn.
+    """
+    for other in ("rsin", "kvk_nummer"):
+        bsn = random_bsn()
+        body = Bodies.partijen(
+            "contactpersoon", identificatoren=_nested((groep("bsn", bsn), {}), (groep(other), {}))
+        )
+        response = ki.create("partijen", body)
+        checks.expect_refused("KI-KLOK01-C3", response, (400,), what=f"a bsn and a {other}")
+        checks.expect_equal("KI-KLOK01-C3", _holding(ki, "bsn", bsn), [], "stored", response)
+
+
+@pytest.mark.rule("KI-KLOK01-C3b")
+@pytest.mark.parametrize(("soort", "nummer"), [("persoon", "kvk_nummer"), ("organisatie", "bsn")])
+def test_identificator_fits_soort_partij(ki: KlantinteractiesClient, soort, nummer) -> None:
+    """KI-KLOK01-C3b: a persoon holds only natuurlijk_persoon identificatoren, an organisatie
+    only niet_natuurlijk_persoon or vestiging ones.
+
+    Method: create the mismatching partij with its identificator nested; expect 400.
+    """
+    body = Bodies.partijen(soort, identificatoren=_nested((groep(nummer), {})))
+    response = ki.create("partijen", body)
+    checks.expect_refused("KI-KLOK01-C3b", response, (400,), what=f"a {soort} with a {nummer}")
+
+
+# KI-KLOK01-Q1 ------------------------------------------------------------------------------
+
+
+@pytest.mark.rule("KI-KLOK01-Q1")
+def test_person_for_herself_and_for_an_organisation(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-Q1: a persoon with BSN X and a contactpersoon for an organisatie are two klanten.
+
+    Method: create the persoon (BSN X), an organisatie and a contactpersoon working for it;
+    expect 201 and two distinct readable partijen.
+    """
+    persoon = ki.partij("bsn", purpose="the persoon with BSN X")
+    organisatie = ki.partij(purpose="an organisatie", soort="organisatie")
+    body = Bodies.partijen("contactpersoon")
+    body["partijIdentificatie"]["werkteVoorPartij"] = ref(organisatie)
+    response = ki.create("partijen", body)
+    contact = checks.expect_status("KI-KLOK01-Q1", response, 201, what="the contactpersoon")
+    checks.expect_true(
+        "KI-KLOK01-Q1", contact.get("url") != persoon["url"], "two distinct partijen",
+        "the same url", response,
+    )
+    for url in (persoon["url"], contact["url"]):
+        checks.expect_status("KI-KLOK01-Q1", ki.get(ki.key(url)), 200, what="reading it")
+
+
+# KI-KLOK01-Z1, -Z2, -Z3 ----------------------------------------------------------------------
+
+
+@pytest.mark.rule("KI-KLOK01-Z1")
+def test_zelfstandige_klant_without_conditions(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-Z1: zelfstandige klanten are registered without conditions.
+
+    Method: a partij without identificatoren and without addresses; a betrokkene without
+    wasPartij with its own contactnaam and correspondentieadres; a digitaal adres given only
+    by that betrokkene; expect 201 for each.
+    """
+    response = ki.create("partijen", Bodies.partijen(correspondentieadres=None))
+    checks.expect_status("KI-KLOK01-Z1", response, 201, what="a partij without identificator")
+    betrokkene = ki.body("betrokkenen")
+    response = ki.create("betrokkenen", betrokkene)
+    made = checks.expect_status("KI-KLOK01-Z1", response, 201, what="a betrokkene without partij")
+    adres_body = ki.body("digitaleadressen", verstrektDoorPartij=None,
+                         verstrektDoorBetrokkene=ref(made))
+    response = ki.create("digitaleadressen", adres_body)
+    checks.expect_status("KI-KLOK01-Z1", response, 201, what="an adres of the betrokkene only")
+
+
+@pytest.mark.rule("KI-KLOK01-Z2")
+def test_zelfstandige_partij_stays_zelfstandig(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-Z2: a partij created without identificator never gets one.
+
+    Method: create a partij without identificator; POST an identificator naming it; PATCH the
+    partij with a nested identificator; PATCH an identificator without partij onto it. Expect
+    400/403 each time and the partij still without identificator.
+    """
+    partij = ki.make("partijen", Bodies.partijen(), what="creating a zelfstandige partij",
+                     covering="KI-KLOK01-Z1")
+    loose = ki.make("partijIdentificatoren", what="an identificator without partij")
+    attempts = [
+        ("POST /partij-identificatoren naming it", lambda: ki.create(
+            "partijIdentificatoren",
+            Bodies.partijIdentificatoren(identificeerdePartij=ref(partij)),
+        )),
+        ("PATCH of the partij with partijIdentificatoren", lambda: ki.change(
+            partij, {"partijIdentificatoren": _nested((groep("bsn"), {}))}
+        )),
+        ("PATCH of an identificator moving it onto the partij", lambda: ki.patch(
+            ki.url_of("partijIdentificatoren", loose["uuid"]),
+            {"identificeerdePartij": ref(partij)},
+        )),
+    ]
+    for what, send in attempts:
+        response = send()
+        checks.expect_refused("KI-KLOK01-Z2", response, (400, 403), what=what)
+        checks.expect_equal(
+            "KI-KLOK01-Z2", ki.identificatoren_of(partij), [], "its identificatoren", response
+        )
+
+
+@pytest.mark.rule("KI-KLOK01-Z3")
+def test_zelfstandige_klant_outside_the_klantbeeld(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-Z3: searches without interactie context do not find zelfstandige data.
+
+    Method: a zelfstandige partij with a unique bezoekadres; a betrokkene without partij with
+    a unique achternaam; search partijen?bezoekadresAdresregel1= and
+    betrokkenen?contactnaamAchternaam=; expect neither found, and both readable by url.
+    """
+    regel = f"Onvindbaar {random_bsn()}"
+    partij = ki.make("partijen", Bodies.partijen(bezoekadres=adres(regel)),
+                     what="creating a zelfstandige partij", covering="KI-KLOK01-Z1")
+    naam = f"Eenmalig{random_bsn()}"
+    betrokkene = ki.make("betrokkenen", contactnaam=contactnaam(naam))
+    searches = [
+        ("partijen", {"bezoekadresAdresregel1": regel}, partij),
+        ("betrokkenen", {"contactnaamAchternaam": naam}, betrokkene),
+    ]
+    for resource, params, item in searches:
+        response = ki.list(resource, **params)
+        page = checks.expect_status("KI-KLOK01-Z3", response, 200)
+        urls = [r.get("url") for r in (page or {}).get("results", [])]
+        checks.expect_true(
+            "KI-KLOK01-Z3", item["url"] not in urls, f"{resource} search without it",
+            f"found {item['url']}", response,
+        )
+        ki.read(ki.key(item["url"]), what="reading it by its url")
+
+
+# KI-KLOK01-A1, -A2 (end-user authentication through the vendor's hook) -------------------------
+
+
+def _conveyed(ki: KlantinteractiesClient, identificatie: str) -> dict[str, str]:
+    """Headers of the vendor's hook for an end user with BSN ``identificatie``; a skip when
+    the target offers none (the Token scheme has no place for the built-in claim)."""
+    result: Any = None
+    if ki.config is not None:
+        result = ki.config.hook.pytest_klanten_authenticatie(
+            config=ki.config, subject_type="natuurlijk_persoon", identificatie=identificatie,
+            niveau=ki.context.min_niveau,
+        )
+    headers = (result or {}).get("headers") if isinstance(result, dict) else None
+    if not headers:
+        pytest.skip(
+            "the target offers no end-user authentication: no plug-in implements "
+            "pytest_klanten_authenticatie with headers (the Token scheme has no place for it)"
+        )
+    return dict(headers)
+
+
+@pytest.mark.rule("KI-KLOK01-A1")
+def test_registering_identifying_data_needs_the_end_user(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-A1: registering a bsn needs the matching authenticated end user.
+
+    Method: through the vendor hook: create a partij with BSN X without end user and with
+    another end user (403); with the matching one (201).
+    """
+    bsn = random_bsn()
+    matching = _conveyed(ki, bsn)
+    other = _conveyed(ki, random_bsn())
+    body = Bodies.partijen(identificatoren=_nested((groep("bsn", bsn), {})))
+    for what, headers in (("no end user", {}), ("another end user", other)):
+        response = ki.create("partijen", body, headers=headers)
+        checks.expect_refused("KI-KLOK01-A1", response, (403,), what=what)
+    response = ki.create("partijen", body, headers=matching)
+    checks.expect_status("KI-KLOK01-A1", response, 201, what="the matching end user")
+
+
+@pytest.mark.rule("KI-KLOK01-A2")
+def test_providing_identifying_data_needs_the_end_user(ki: KlantinteractiesClient) -> None:
+    """KI-KLOK01-A2: reading an aangehaakte partij needs the matching end user.
+
+    Method: through the vendor hook: create a partij with BSN X; read it without end user
+    (403/404) and with the matching one (200).
+    """
+    bsn = random_bsn()
+    matching = _conveyed(ki, bsn)
+    body = Bodies.partijen(identificatoren=_nested((groep("bsn", bsn), {})))
+    with ki.arranging("creating the partij", "KI-KLOK01-A1"):
+        made = checks.expect_status(
+            "KI-KLOK01-A1", ki.create("partijen", body, headers=matching), 201
+        )
+    response = ki.get(ki.key(made["url"]))
+    checks.expect_refused("KI-KLOK01-A2", response, (403, 404), what="without end user")
+    response = ki.get(ki.key(made["url"]), headers=matching)
+    checks.expect_status("KI-KLOK01-A2", response, 200, what="with the matching end user")
