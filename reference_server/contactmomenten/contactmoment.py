@@ -63,8 +63,10 @@ def refusal(name: str, code: str, reason: str) -> ApiError:
     return validation_error([InvalidParam(name, code, reason)])
 
 
-def is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
+def is_url(value: object) -> bool:
+    """An http(s) URL, not a uuid of ours (or, under fault CM-OAS/request-schema, not a
+    string at all)."""
+    return not isinstance(value, str) or value.startswith(("http://", "https://"))
 
 
 def reference(call: Call, value: str | None) -> str | None:
@@ -76,7 +78,7 @@ def reference(call: Call, value: str | None) -> str | None:
 
 def stored_reference(call: Call, url: str) -> str:
     """What is stored of a URL of a contactmoment: its uuid when it is one of ours."""
-    return call.own_id(url, CONTACTMOMENT) or url
+    return (isinstance(url, str) and call.own_id(url, CONTACTMOMENT)) or url
 
 
 def own(value: str | None) -> str | None:
@@ -88,7 +90,7 @@ def utc(value: str) -> str:
     """A date-time (or date) as a sortable UTC string; anything else as it is."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, AttributeError):
         return value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -185,7 +187,9 @@ class ContactmomentRules(ResourceRules):
         if before and before != after and not call.fault("cm-002/clear"):
             self._set_volgend(call, conn, before, None, only_if=me)
         if after and not call.fault("cm-002"):
-            self._set_volgend(call, conn, after, me)
+            found = self._set_volgend(call, conn, after, me)
+            if not found and not call.fault("cm-001"):  # deleted since validate
+                raise refusal("vorigContactmoment", "does_not_exist", "No such contactmoment.")
         if action != DESTROY:
             return
         store, table = call.api.store, CONTACTMOMENT.table
@@ -205,12 +209,17 @@ class ContactmomentRules(ResourceRules):
         uuid: str,
         volgend: str | None,
         only_if: str | None = None,
-    ) -> None:
+    ) -> bool:
+        """Set ``volgendContactmoment`` of contactmoment ``uuid`` (when it is ``only_if``, if
+        given); False when there is no such contactmoment."""
         store, table = call.api.store, CONTACTMOMENT.table
         found = store.get(table, uuid)
-        if found is None or (only_if is not None and found.data.get(VOLGEND) != only_if):
-            return
-        store.update(conn, table, Stored(uuid, {**found.data, VOLGEND: volgend}, found.columns))
+        if found is None:
+            return False
+        if only_if is None or found.data.get(VOLGEND) == only_if:
+            data = {**found.data, VOLGEND: volgend}
+            store.update(conn, table, Stored(uuid, data, found.columns))
+        return True
 
     # representation ------------------------------------------------------------------------
 

@@ -9,13 +9,22 @@ green; CM-FILTER-01 ignores one filter of one list.
 
 from __future__ import annotations
 
-from reference_server.core.faults import REAL_WORLD, Fault, clean
+from reference_server.core.faults import CORE_SWITCHES, REAL_WORLD, Fault, clean, core_fault
 
 API = "contactmomenten"
 
 
-def _clean(name: str, description: str, core: str | None = None) -> Fault:
-    return clean(name, description, API, core)
+def _clean(name: str, description: str) -> Fault:
+    return clean(name, description, API)
+
+
+def _core(name: str, switch: str) -> Fault:
+    """A fault of a core behaviour (CM-OAS, CM-AUTH, caching, ...), as the switch is described."""
+    return core_fault(name, switch, API)
+
+
+def _real_world(name: str, rule: str, switch: str) -> Fault:
+    return Fault(name, rule, CORE_SWITCHES[switch], API, REAL_WORLD, switch)
 
 
 FAULTS: tuple[Fault, ...] = (
@@ -52,53 +61,24 @@ FAULTS: tuple[Fault, ...] = (
         "volgendContactmoment is null in the representation of a contactmoment that has a "
         "vorigContactmoment itself, so a chain of three cannot be walked forwards",
     ),
-    _clean("CM-OAS", "responses carry no API-version header", "api-version-header"),
-    _clean(
-        "CM-OAS/problem-media",
-        "problem responses are sent as application/json",
-        "problem-media-type",
-    ),
-    _clean(
-        "CM-OAS/problem-shape",
-        "401/403/404 problem bodies lack the required 'code' and 'instance' members",
-        "problem-shape",
-    ),
-    _clean(
-        "CM-OAS/request-schema",
-        "request bodies are only checked for required fields: wrong types, formats, lengths "
-        "and enums are stored",
-        "request-schema",
-    ),
-    _clean("CM-OAS/pagination", "list responses never link to the next page", "pagination-next"),
-    _clean(
-        "CM-OAS/published",
-        "the published OpenAPI document declares an extra property and operation",
-        "published-extension",
-    ),
-    _clean(
-        "CM-OAS/audittrail-read",
-        "audittrail_read is not implemented: after authentication it answers 405",
-        "audittrail-read",
-    ),
-    _clean("CM-AUTH", "scopes are not checked", "scopes"),
-    _clean(
-        "CM-AUTH/signature",
-        "the JWT signature is not verified (its claims still are)",
-        "jwt-signature",
-    ),
-    _clean("CM-AUTH/claims", "exp, nbf and aud claims are not checked", "token-claims"),
-    _clean(
-        "CM-CACHE-01",
-        "the ETag is derived from the uuid only, so it does not change with the resource",
-        "etag-content",
-    ),
-    _clean("CM-CACHE-02", "HEAD answers without the ETag header", "head-etag"),
-    _clean("CM-CACHE-03", "If-None-Match is ignored", "if-none-match"),
-    _clean("CM-AUDIT-01", "a partial update adds no audittrail entry", "audit-partial-update"),
-    _clean("CM-LIFE-01", "create answers without a Location header", "location-header"),
-    _clean("CM-LIFE-02", "PUT keeps the fields it was not sent, like PATCH", "put-replaces"),
+    _core("CM-OAS", "api-version-header"),
+    _core("CM-OAS/problem-media", "problem-media-type"),
+    _core("CM-OAS/problem-shape", "problem-shape"),
+    _core("CM-OAS/request-schema", "request-schema"),
+    _core("CM-OAS/pagination", "pagination-next"),
+    _core("CM-OAS/published", "published-extension"),
+    _core("CM-OAS/audittrail-read", "audittrail-read"),
+    _core("CM-AUTH", "scopes"),
+    _core("CM-AUTH/signature", "jwt-signature"),
+    _core("CM-AUTH/claims", "token-claims"),
+    _core("CM-CACHE-01", "etag-content"),
+    _core("CM-CACHE-02", "head-etag"),
+    _core("CM-CACHE-03", "if-none-match"),
+    _core("CM-AUDIT-01", "audit-partial-update"),
+    _core("CM-LIFE-01", "location-header"),
+    _core("CM-LIFE-02", "put-replaces"),
     _clean("CM-FILTER-01", "the kanaal filter of contactmoment_list is ignored"),
-    _clean("CM-NOTIF-01", "partial updates publish no notification", "notify-partial-update"),
+    _core("CM-NOTIF-01", "notify-partial-update"),
     # real-world faults: shaped like defects of real products ------------------------------
     Fault(
         "CRASH/cm-empty-vorig",
@@ -108,32 +88,9 @@ FAULTS: tuple[Fault, ...] = (
         API,
         REAL_WORLD,
     ),
-    Fault(
-        "HTML/cm-malformed-id",
-        "CM-OAS",
-        "a path id that is not a UUID is answered 404 with a text/html page, not a problem",
-        API,
-        REAL_WORLD,
-        "uuid-path-problem",
-    ),
-    Fault(
-        "CRASH/cm-non-object-body",
-        "CM-OAS",
-        "a JSON request body that is not an object (array, string, number, null) gets HTTP 500",
-        API,
-        REAL_WORLD,
-        "object-body",
-    ),
-    Fault(
-        "LEAK/cm-audittrail-parent",
-        "CM-OAS",
-        "/contactmomenten/{uuid}/audittrail lists the entries of every contactmoment, and "
-        "/contactmomenten/{uuid}/audittrail/{entry} finds an entry whatever contactmoment "
-        "(even an unknown one) is in the path",
-        API,
-        REAL_WORLD,
-        "audittrail-parent",
-    ),
+    _real_world("HTML/cm-malformed-id", "CM-OAS", "uuid-path-problem"),
+    _real_world("CRASH/cm-non-object-body", "CM-OAS", "object-body"),
+    _real_world("LEAK/cm-audittrail-parent", "CM-OAS", "audittrail-parent"),
     Fault(
         "LEAK/cm-relation-filter",
         "CM-FILTER-01",

@@ -41,10 +41,17 @@ the relation is created only.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from reference_server.contactmomenten.contactmoment import CONTACTMOMENT, refusal
+from reference_server.contactmomenten.contactmoment import (
+    CONTACTMOMENT,
+    is_url,
+    reference,
+    refusal,
+    stored_reference,
+)
 from reference_server.core.api import Filter, Resource, ResourceRules, Stored, Unique
 from reference_server.core.call import Call
 
@@ -73,7 +80,7 @@ class RelationRules(ResourceRules):
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
         url = body["contactmoment"]
         data: dict[str, Any] = {name: body[name] for name in self.fields if name in body}
-        data[CONTACTMOMENT_KEY] = call.own_id(url, CONTACTMOMENT) or url
+        data[CONTACTMOMENT_KEY] = stored_reference(call, url)
         return data
 
     async def validate(self, call: Call, action: str, data: dict, old: Stored | None) -> dict:
@@ -87,12 +94,25 @@ class RelationRules(ResourceRules):
         return data
 
     def _check_contactmoment(self, call: Call, contactmoment: str) -> None:
-        if contactmoment.startswith(("http://", "https://")):
+        if is_url(contactmoment):
             raise refusal(
                 "contactmoment", "no_match", "Not the URL of a contactmoment of this API."
             )
         if call.api.store.get(CONTACTMOMENT.table, contactmoment) is None:
             raise refusal("contactmoment", "does_not_exist", "No such contactmoment.")
+
+    def before_write(
+        self,
+        call: Call,
+        conn: sqlite3.Connection,
+        action: str,
+        new: Stored | None,
+        old: Stored | None,
+    ) -> None:
+        """The contactmoment may have been deleted since ``validate``: check it again in the
+        transaction that writes the relation."""
+        if new is not None and not call.fault(self.faults["contactmoment"]):
+            self._check_contactmoment(call, new.data[CONTACTMOMENT_KEY])
 
     def columns(self, call: Call, data: dict) -> dict[str, Any]:
         values = {name: data.get(name) for name in self.unique}
@@ -102,9 +122,7 @@ class RelationRules(ResourceRules):
 
     def represent(self, call: Call, stored: Stored) -> dict:
         data = stored.data
-        contactmoment = data[CONTACTMOMENT_KEY]
-        if not contactmoment.startswith(("http://", "https://")):
-            contactmoment = call.url_of(contactmoment, CONTACTMOMENT)
+        contactmoment = reference(call, data[CONTACTMOMENT_KEY])
         shown = {k: v for k, v in data.items() if k != CONTACTMOMENT_KEY}
         return {"url": call.url_of(stored.uuid), "contactmoment": contactmoment, **shown}
 
@@ -146,11 +164,7 @@ async def check_remote_relation(call: Call, object_url: str, object_type: str, b
 
 
 def _contactmoment_filter(fault: str | None = None) -> Filter:
-    return Filter(
-        column="contactmoment",
-        value=lambda call, url: call.own_id(url, CONTACTMOMENT) or url,
-        fault=fault,
-    )
+    return Filter(column="contactmoment", value=stored_reference, fault=fault)
 
 
 def _combination(columns: tuple[str, ...], what: str) -> Unique:
@@ -170,7 +184,7 @@ KLANTCONTACTMOMENT = Resource(
     columns=("contactmoment", "klant", "rol"),
     unique=(_combination(("contactmoment", "klant", "rol"), "klant in this rol"),),
     filters={"contactmoment": _contactmoment_filter("LEAK/cm-relation-filter")},
-    notify=False,
+    notify=False,  # the notificaties document lists only contactmoment on its kanaal
 )
 
 OBJECTCONTACTMOMENT = Resource(
@@ -190,5 +204,5 @@ OBJECTCONTACTMOMENT = Resource(
     columns=("contactmoment", "object"),
     unique=(_combination(("contactmoment", "object"), "object"),),
     filters={"contactmoment": _contactmoment_filter()},
-    notify=False,
+    notify=False,  # the notificaties document lists only contactmoment on its kanaal
 )

@@ -75,13 +75,17 @@ list
     principal may see) AND the filters -> ``fetch_list(call, values, fetch)`` (around the
     query) -> ``represent`` per row.
 
-``call`` (:class:`call.Call`) gives the request, its ``principal`` (client, user, claims),
-the raw ``body`` as sent, the typed query ``values``, ``fault(name)``, ``off(switch)``,
-``settings``, ``url_of(uuid, resource)`` (URLs as the client reached the server) and ``api``
-(:class:`call.ApiRuntime`: ``store``, ``document``, ``state`` for the package's own per-server
-state). A custom handler gets the same ``call`` and uses ``read_body``, the operation's
-``body_errors``, the store's ``transaction``/``insert``/``update`` and ``respond``. References
-between resources of one API (``{"uuid": ...}`` objects, URLs of our own) are the rules'
-business: store what identifies the target, check it in ``validate``, expand it in
-``represent`` (also for ``expand`` parameters, read from ``call.values``).
+``call`` (:class:`call.Call`) gives the request, its ``principal`` (client, user, claims), the
+raw ``body`` as sent, the typed query ``values``, ``fault(name)``, ``off(switch)``,
+``settings``, ``url_of(uuid, resource)`` (URLs as the client reached the server),
+``local(url)``/``own_id(url, resource)`` (which resource of which API of this process a URL
+names), ``await url_problem(url)`` (a URL of this process looked up in-process, any other one
+fetched) and ``api`` (:class:`call.ApiRuntime`: ``store``, ``document``, ``state`` for the
+package's own per-server state, ``peers`` (every API of the process), ``await url_problem`` and
+``await get_json(url, params)`` for other APIs). A custom handler gets the same ``call`` and
+uses ``read_body``, the operation's ``body_errors``, the store's
+``transaction``/``insert``/``update`` and ``respond``. References between resources of one API
+(``{"uuid": ...}`` objects, URLs of our own) are the rules' business: store what identifies the
+target, check it in ``validate``, expand it in ``represent`` (also for ``expand`` parameters,
+read from ``call.values``).
 """

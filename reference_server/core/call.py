@@ -139,7 +139,7 @@ class ApiRuntime:
     async def _get(
         self, url: str, params: dict[str, str] | None = None
     ) -> tuple[str | None, httpx.Response | None]:
-        if not url.startswith(("http://", "https://")):
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             return "The URL is not an http(s) URL.", None
         try:
             response = await self._client().get(url, params=params)
@@ -223,7 +223,7 @@ class Call:
         reached the server, no query or fragment); whether that resource exists is not
         looked at."""
         root = str(self.request.base_url).rstrip("/")
-        if not url.startswith(root + "/") or "?" in url or "#" in url:
+        if not isinstance(url, str) or not url.startswith(root + "/") or "?" in url or "#" in url:
             return None
         path = url[len(root) :]
         for runtime in self.api.peers.values():

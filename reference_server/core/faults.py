@@ -77,3 +77,8 @@ class Fault:
 def clean(name: str, description: str, api: str, core: str | None = None) -> Fault:
     """A one-behaviour fault named after its rule (``RULE`` or ``RULE/variant``)."""
     return Fault(name, name.split("/", 1)[0], description, api, CLEAN, core)
+
+
+def core_fault(name: str, switch: str, api: str) -> Fault:
+    """A clean fault that turns the core switch ``switch``, described as the switch is."""
+    return clean(name, CORE_SWITCHES[switch], api, switch)
