@@ -257,6 +257,48 @@ class ApiClient:
             self.created[self.key(url)] = info
         return url
 
+    # shared checks ---------------------------------------------------------------------------
+
+    def expect_changes_audited(
+        self,
+        rule: str,
+        url: str,
+        states: list[Any],
+        fields: dict[str, Any],
+    ) -> None:
+        """The audit trail of ``url`` holds its create, update and partial update, in order.
+
+        ``states``: the resource after each of the three changes. Each entry has the HTTP
+        status as ``resultaat``, ``url`` as hoofdObject and resourceUrl, ``fields`` and the
+        state before and after in ``wijzigingen``, and reads the same by its own URL. Entries
+        about other resources are left to the rule about sub-resources.
+        """
+        trail = self.get(f"{url}/audittrail")
+        entries = checks.expect_status(rule, trail, 200)
+        checks.expect_true(
+            rule,
+            isinstance(entries, list),
+            "an array of audittrail entries",
+            str(entries)[:300],
+            trail,
+        )
+        own = (url, None)
+        entries = [e for e in entries if isinstance(e, dict) and e.get("resourceUrl") in own]
+        acties = [e.get("actie") for e in entries]
+        checks.expect_equal(rule, acties, ["create", "update", "partial_update"], "acties", trail)
+        before = [None, *states[:-1]]
+        statuses = [201, 200, 200]
+        for entry, status, old, new in zip(entries, statuses, before, states, strict=True):
+            actie = entry.get("actie")
+            expected = {"resultaat": status, "hoofdObject": url, "resourceUrl": url, **fields}
+            for name, value in expected.items():
+                checks.expect_equal(rule, entry.get(name), value, f"{actie}: {name}", trail)
+            wijzigingen = entry.get("wijzigingen") or {}
+            checks.expect_equal(rule, wijzigingen.get("oud"), old, f"{actie}: oud", trail)
+            checks.expect_equal(rule, wijzigingen.get("nieuw"), new, f"{actie}: nieuw", trail)
+            one = self.get(f"{url}/audittrail/{entry.get('uuid')}")
+            checks.expect_equal(rule, checks.body_of(one), entry, "the entry read by uuid", one)
+
     # teardown --------------------------------------------------------------------------------
 
     def cleanup_headers(self, url: str, info: Any) -> dict[str, str]:

@@ -42,13 +42,17 @@ def _page(response: requests.Response) -> dict:
     return page
 
 
-def _walk(client: ContactmomentenClient, first: requests.Response, made: int) -> list[str]:
-    """Follow `next` from the first page; the urls of every page, in order."""
+def _walk(client: ContactmomentenClient, first: requests.Response, made: set[str]) -> list[str]:
+    """Follow `next` from the first page; the urls of every page, in order.
+
+    The pages are of a filtered list: a resource on them that the check did not make means
+    the filter is ignored (CM-FILTER-01's finding), and the pages cannot be judged.
+    """
     page = _page(first)
     seen = [r.get("url") for r in page["results"]]
     response, pages = first, 1
     while page["next"]:
-        if pages > made + 1:
+        if pages > len(made) + 1:
             checks.fail("CM-OAS", "`next` ends after the last page", "it keeps going", response)
         response = client.get(page["next"])
         page = _page(response)
@@ -57,8 +61,16 @@ def _walk(client: ContactmomentenClient, first: requests.Response, made: int) ->
             "CM-OAS", bool(page["previous"]), "`previous` on page 2 and later", "null", response
         )
         seen.extend(r.get("url") for r in page["results"])
+    foreign = [url for url in seen if url not in made]
+    if foreign:
+        raise checks.Blocked(
+            "listing only the resources of the filter",
+            f"{len(foreign)} other resource(s) listed, such as {foreign[0]}",
+            ["CM-FILTER-01"],
+            checks.evidence_of(first),
+        )
     checks.expect_true(
-        "CM-OAS", pages > 1, f"`next` on the first page of {made}", "`next` is null", first
+        "CM-OAS", pages > 1, f"`next` on the first page of {len(made)}", "`next` is null", first
     )
     return seen
 
@@ -99,7 +111,7 @@ def test_lists_are_paginated(contactmomenten: ContactmomentenClient, resource: s
         if len(created) >= CAP:
             pytest.skip(f"the target shows more than {CAP} {resource}en on one page")
         batch = min(2 * batch, CAP - len(created))
-    seen = _walk(contactmomenten, first, len(created))
+    seen = _walk(contactmomenten, first, created)
     checks.expect_equal(
         "CM-OAS", sorted(seen), sorted(created), "the resources on all pages, each once", first
     )
@@ -141,3 +153,37 @@ def test_audittrail_shows_only_its_own_contactmoment(
     for name, parent in unknown:
         response = contactmomenten.get(f"{base}/{parent}/audittrail")
         checks.expect_refused("CM-OAS", response, (404,), what=f"the audit trail of {name}")
+
+
+# robust: a body that is not a JSON object --------------------------------------------------
+
+#: the operations with a request body: a create (method and resource) or a change (method)
+WITH_BODY = (
+    "POST contactmoment",
+    "PUT",
+    "PATCH",
+    "POST klantcontactmoment",
+    "POST objectcontactmoment",
+)
+
+
+@pytest.mark.rule("CM-OAS")
+@pytest.mark.parametrize("operation", WITH_BODY)
+def test_body_that_is_no_object_is_refused(
+    contactmomenten: ContactmomentenClient, operation: str
+) -> None:
+    """CM-OAS: a JSON request body that is not an object is refused with a 4xx, never a 5xx.
+
+    Method: send an array, a string, a number and null as the JSON body of each operation
+    that takes a body (creating the contactmoment a PUT or PATCH goes to first) → 4xx with a
+    problem body each time.
+    """
+    method, _, resource = operation.partition(" ")
+    url = resource and f"{resource}en"
+    if not resource:
+        url = contactmomenten.contactmoment()["url"]
+    for body in ([], "contactmoment", 1, None):
+        response = contactmomenten.request(method, url, json=body, validate=False)
+        if response.status_code == 201:
+            contactmomenten.register_created(response)
+        checks.expect_refused("CM-OAS", response, what=f"{operation} with {body!r} as body")
