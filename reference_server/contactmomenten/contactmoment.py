@@ -96,7 +96,11 @@ def utc(value: str) -> str:
         return value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+00:03, before the first moment in UTC
+        return "0000" + value
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 class ContactmomentRules(ResourceRules):

@@ -62,7 +62,7 @@ FAULTS: tuple[Fault, ...] = (
         "vorigContactmoment itself, so a chain of three cannot be walked forwards",
     ),
     _core("CM-OAS", "api-version-header"),
-    _core("CM-OAS/problem-media", "problem-media-type"),
+    _core("CM-OAS-MEDIA", "problem-media-type"),
     _core("CM-OAS/problem-shape", "problem-shape"),
     _core("CM-OAS/request-schema", "request-schema"),
     _core("CM-OAS/pagination", "pagination-next"),

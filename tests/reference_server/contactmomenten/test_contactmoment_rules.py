@@ -262,3 +262,10 @@ def test_delete_unlinks_neighbours_and_deletes_relations(cm: CmServer, zaken) ->
     assert len(cm.get(f"{first}/audittrail").json()) == 1
     assert len(cm.get(f"{last}/audittrail").json()) == 1
     assert cm.get(f"{middle}/audittrail").status_code == 404
+
+
+def test_a_registratiedatum_before_the_first_utc_moment_is_stored(cm: CmServer) -> None:
+    """0001-01-01T00:00:00+00:03 is a valid date-time whose UTC moment does not exist in
+    Python's range: stored and read back as sent, never a 500."""
+    made = cm.create(registratiedatum="0001-01-01T00:00:00+00:03")
+    assert cm.read(made["url"])["registratiedatum"] == made["registratiedatum"]

@@ -418,7 +418,7 @@ def test_scope_faults_are_bound_per_api(make_cm, fault: str, path: str) -> None:
 @pytest.mark.parametrize(
     ("fault", "path"),
     [
-        ("CM-OAS/problem-media", f"{CM}/contactmomenten/{UNKNOWN}"),
+        ("CM-OAS-MEDIA", f"{CM}/contactmomenten/{UNKNOWN}"),
         ("OAS-04", f"{KLANTEN}/klanten/{UNKNOWN}"),
     ],
 )
