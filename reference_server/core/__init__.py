@@ -35,8 +35,9 @@ Adding an API is adding a package ``reference_server/<api>/`` (found by
     ``API``: an :class:`api.ApiDefinition`: ``name`` (the package name), ``title``,
     ``base_path`` (``/contactmomenten/api/v1``), ``version`` (the ``API-version`` header),
     ``spec_path`` (the project's document in ``specs/``), ``resources``, ``auth`` (``jwt`` or
-    ``token``), ``scopes`` (every scope its operations use; they become valid in
-    ``[[clients]]``), ``kanaal`` (None: no notifications), ``audit_bron`` (empty: no
+    ``token``), ``challenge`` (token: a failed authentication is 401 with this
+    ``WWW-Authenticate``, else 403), ``scopes`` (every scope its operations use; they become
+    valid in ``[[clients]]``), ``kanaal`` (None: no notifications), ``audit_bron`` (empty: no
     audittrail entries), ``operations`` (operationId -> handler, for what the generic
     resources do not serve, like ``maak-klantcontact``) and a ``summary`` for ``--help``.
     Every operation of the document must be served, generically or by a handler, or the

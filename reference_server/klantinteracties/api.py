@@ -4,6 +4,7 @@ of their own."""
 
 from __future__ import annotations
 
+import functools
 import uuid as uuidlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from reference_server.core.api import (
     CREATE,
     PARTIAL_UPDATE,
     TOKEN,
+    UPDATE,
     ApiDefinition,
     Filter,
     Resource,
@@ -396,45 +398,60 @@ async def categorie_destroy(call: Call, uuid: str) -> Response:
     return await ops.delete(call, uuid)
 
 
-def partial_update(resource: Resource) -> Callable[[Call, str], Awaitable[Response]]:
-    """PATCH, where the document makes the body optional: a request without one changes
-    nothing (a partij or actor still needs its soort, so that is a 400)."""
+def _no_body(call: Call) -> bool:
+    """Nothing sent where the document makes the request body optional."""
+    required = (call.operation.spec.get("requestBody") or {}).get("required")
+    headers = call.request.headers
+    sent = headers.get("content-type") or headers.get("content-length", "0") != "0"
+    return not required and not sent
+
+
+async def _empty_body(call: Call) -> dict:
+    call.body = {}
+    return {}
+
+
+def writes(resource: Resource, action: str) -> Callable[..., Awaitable[Response]]:
+    """Create, PUT or PATCH: the generic operation, where a request without its optional body
+    reads as an empty object (a partij or actor then still lacks its soort: a 400)."""
     ops = ResourceOperations(resource)
 
-    async def handler(call: Call, uuid: str) -> Response:
-        if resource is CATEGORIE and call.fault("KI-OAS-01"):
+    async def handler(call: Call, *ids: str) -> Response:
+        if resource is CATEGORIE and action == PARTIAL_UPDATE and call.fault("KI-OAS-01"):
             raise ApiError(405, "method_not_allowed", "Not allowed here.", headers={"Allow": ""})
-        headers = call.request.headers
-        if headers.get("content-type") or headers.get("content-length", "0") != "0":
-            return await ops.update(call, uuid, True)
-        old = ops.get(call, uuid, PARTIAL_UPDATE)
-        call.body = {}
-        params = resource.rules.schema_errors(call, PARTIAL_UPDATE, {}, [])
-        if params:
-            raise validation_error(params)
-        return call.respond(200, resource.rules.represent(call, old))
+        if _no_body(call):
+            call.read_body = functools.partial(_empty_body, call)  # type: ignore[method-assign]
+        if action == CREATE:
+            return await ops.create(call)
+        return await ops.update(call, ids[0], action == PARTIAL_UPDATE)
 
     return handler
 
 
-#: operationId of each resource's PATCH
-PARTIAL_UPDATES = {
-    f"{name}PartialUpdate": resource
-    for name, resource in (
-        ("actoren", ACTOR),
-        ("actorklantcontacten", ACTOR_KLANTCONTACT),
-        ("betrokkenen", BETROKKENE),
-        ("bijlagen", BIJLAGE),
-        ("categorieRelaties", CATEGORIE_RELATIE),
-        ("categorieen", CATEGORIE),
-        ("digitaleadressen", DIGITAAL_ADRES),
-        ("internetaken", INTERNE_TAAK),
-        ("klantcontacten", KLANTCONTACT),
-        ("onderwerpobjecten", ONDERWERPOBJECT),
-        ("partijIdentificatoren", IDENTIFICATOR),
-        ("partijen", PARTIJ),
-        ("rekeningnummers", REKENINGNUMMER),
-        ("vertegenwoordigingen", VERTEGENWOORDIGING),
+#: the operationId prefix of each resource
+OPERATION_PREFIXES = {
+    "actoren": ACTOR,
+    "actorklantcontacten": ACTOR_KLANTCONTACT,
+    "betrokkenen": BETROKKENE,
+    "bijlagen": BIJLAGE,
+    "categorieRelaties": CATEGORIE_RELATIE,
+    "categorieen": CATEGORIE,
+    "digitaleadressen": DIGITAAL_ADRES,
+    "internetaken": INTERNE_TAAK,
+    "klantcontacten": KLANTCONTACT,
+    "onderwerpobjecten": ONDERWERPOBJECT,
+    "partijIdentificatoren": IDENTIFICATOR,
+    "partijen": PARTIJ,
+    "rekeningnummers": REKENINGNUMMER,
+    "vertegenwoordigingen": VERTEGENWOORDIGING,
+}
+WRITES = {
+    f"{prefix}{suffix}": writes(resource, action)
+    for prefix, resource in OPERATION_PREFIXES.items()
+    for suffix, action in (
+        ("Create", CREATE),
+        ("Update", UPDATE),
+        ("PartialUpdate", PARTIAL_UPDATE),
     )
 }
 
@@ -451,10 +468,7 @@ API = ApiDefinition(
         "maakKlantcontactCreate": maak_klantcontact,
         "onderwerpobjectenDestroy": onderwerpobject_destroy,
         "categorieenDestroy": categorie_destroy,
-        **{
-            operation_id: partial_update(resource)
-            for operation_id, resource in PARTIAL_UPDATES.items()
-        },
+        **WRITES,
     },
     summary="partijen with identificatoren (KLOK01 mapped), klantcontacten, interne taken",
 )

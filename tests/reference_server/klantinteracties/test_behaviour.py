@@ -298,3 +298,12 @@ def test_an_empty_expand_is_no_expand(ki: Ki) -> None:
     contact = ki.klantcontact()
     response = ki.get(contact["url"], expand="")
     assert response.status_code == 200 and "_expand" not in response.json()
+
+
+def test_an_optional_body_may_be_left_out(ki: Ki) -> None:
+    """Where the document does not require a request body, none reads as {}; where it does,
+    none is a 415."""
+    categorie = ki.client.post(f"{BASE}/categorieen", headers=ki.headers)
+    assert categorie.status_code == 201, categorie.text
+    assert ki.client.put(categorie.json()["url"], headers=ki.headers).status_code == 200
+    assert ki.client.post(f"{BASE}/klantcontacten", headers=ki.headers).status_code == 415
