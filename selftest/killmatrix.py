@@ -334,7 +334,7 @@ class _Job:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log = self.run_dir / "output.txt"
         env = {k: v for k, v in os.environ.items() if k != FAULTS_ENV}
-        if fault:
+        if not is_baseline(fault):  # the baseline of any profile runs without a fault
             env[FAULTS_ENV] = fault
         env["KLANTEN_CONFORMANCE_REPORTS_DIR"] = str(runs_dir)
         env["KLANTEN_CONFORMANCE_RUN_ID"] = self.run_dir.name
