@@ -338,7 +338,7 @@ class _Job:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log = self.run_dir / "output.txt"
         env = {k: v for k, v in os.environ.items() if k != FAULTS_ENV}
-        if fault:
+        if not is_baseline(fault):  # the baseline of any profile runs without a fault
             env[FAULTS_ENV] = fault
         env["KLANTEN_CONFORMANCE_REPORTS_DIR"] = str(runs_dir)
         env["KLANTEN_CONFORMANCE_RUN_ID"] = self.run_dir.name
@@ -692,15 +692,24 @@ def judge(outcome: RunOutcome, catalogue: Catalogue, exceptions: Exceptions) -> 
 
 
 def baseline_problem(catalogue: Catalogue) -> Callable[[RunOutcome], str]:
-    """A baseline must pass every rule of its profile's APIs that have a suite."""
+    """A baseline must pass every rule of its profile's APIs that have a suite (a rule the
+    reference server cannot exercise, one with a ``not_faultable_reason``, may instead be
+    not applicable)."""
 
     def check(outcome: RunOutcome) -> str:
         profile = outcome.fault.removeprefix(BASELINE_PREFIX) or catalogue.default_profile
         apis_of = set(catalogue.profiles[profile].apis) if profile in catalogue.profiles else set()
+
+        def fine(rule: Rule) -> bool:
+            verdict = outcome.verdicts.get(rule.id)
+            return verdict == "pass" or (
+                verdict == "not applicable" and bool(rule.not_faultable_reason)
+            )
+
         wrong = {
             rule.id: outcome.verdicts.get(rule.id, "missing")
             for rule in klanten_rules(catalogue)
-            if rule.api in apis_of and outcome.verdicts.get(rule.id) != "pass"
+            if rule.api in apis_of and not fine(rule)
         }
         return ", ".join(f"{r} {v}" for r, v in wrong.items())
 

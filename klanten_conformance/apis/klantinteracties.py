@@ -128,6 +128,14 @@ def same_name(name: str, wanted: str) -> bool:
     return norm(name).endswith(norm(wanted))
 
 
+def as_value(value: Any) -> str:
+    """A value as the text it stands for (``False`` and ``"false"`` alike): checks that compare
+    what was stored leave the JSON type to the rule about response schemas (KI-OAS-02)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
