@@ -143,6 +143,8 @@ class KiRules(ResourceRules):
         return params
 
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
+        if old is not None and call.request.method == "PUT" and call.fault("KI-OAS-12"):
+            body = {**old.data, **body}  # what the PUT left out is kept, as a PATCH would
         dropped = {"uuid", "url", "_expand", *self.reverse, *self.computed}
         data = {k: v for k, v in body.items() if k not in dropped and not k.startswith("_")}
         for name, ref in self.refs.items():
