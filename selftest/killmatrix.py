@@ -868,6 +868,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"generated cases per operation and mode in the oas class ({DEFAULT_OAS_EXAMPLES})",
     )
     parser.add_argument(
+        "--depth",
+        choices=("quick", "default", "deep"),
+        help="depth of the generated oas classes in every run (default: the run's default)",
+    )
+    parser.add_argument(
         "--oas-seed",
         type=int,
         default=DEFAULT_OAS_SEED,
@@ -950,7 +955,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             baseline_ok=baseline_problem(catalogue),
             progress=progress,
             baseline_names=baselines(catalogue),
-            scope_of=lambda name: scope(name, catalogue),
+            scope_of=lambda name: [
+                *scope(name, catalogue),
+                *(["--depth", args.depth] if args.depth else []),
+            ],
         )
         baseline = found[0]
     except KillMatrixError as exc:
