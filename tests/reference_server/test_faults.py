@@ -53,6 +53,7 @@ NEW_CM_RULES = {
     "CM-LIFE-02": "LIFE-02",
     "CM-FILTER-01": "FILTER-01",
     "CM-NOTIF-01": "NOTIF-01",
+    "CM-OAS-MEDIA": "OAS-04",
 }
 
 
