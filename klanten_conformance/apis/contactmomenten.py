@@ -229,18 +229,7 @@ class ContactmomentenClient(ApiClient):
     def audittrail(self, url: str, *, what: str = "reading the audit trail") -> list[dict]:
         """The audit trail of contactmoment ``url`` (at least one entry); blocks the check
         (see CM-AUDIT-01) when it cannot be read."""
-        rule = DEFINITION.covering["audittrail_list"]
-        with self.arranging(what, rule):
-            response = self.get(f"{url}/audittrail")
-            entries = checks.expect_status(rule, response, 200)
-            checks.expect_true(
-                rule,
-                isinstance(entries, list) and bool(entries),
-                "the audittrail entry of the create",
-                str(entries)[:200],
-                response,
-            )
-        return entries
+        return self.audit_entries(url, what)
 
     # teardown ---------------------------------------------------------------------------------
 
