@@ -35,7 +35,7 @@ _TOP_KEYS = frozenset({"version"})
 _TOP_OPTIONAL_KEYS = frozenset({"profiles", "default_profile", "include", "classes", "rules"})
 _PART_KEYS = frozenset({"classes", "rules"})
 _PROFILE_KEYS = frozenset({"id", "title", "description", "apis"})
-_PROFILE_OPTIONAL_KEYS = frozenset({"optional_apis"})
+_PROFILE_OPTIONAL_KEYS = frozenset({"optional_apis", "migration_source"})
 _CLASS_KEYS = frozenset({"id", "title", "api", "description", "optional"})
 _RULE_KEYS = frozenset({"id", "class", "api", "level", "source", "statement", "check"})
 _RULE_OPTIONAL_KEYS = frozenset(
@@ -58,6 +58,9 @@ class Profile:
     apis: dict[str, str]
     #: APIs a run of this profile may also be given (for classes that compare two APIs)
     optional_apis: tuple[str, ...] = ()
+    #: an API of an earlier profile a run may be given as well, read only, to compare its
+    #: data with this profile's (class ki-migratie); its own suites do not run
+    migration_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -253,9 +256,14 @@ def _parse_profiles(items: Any, origin: str) -> dict[str, Profile]:
         optional = item.get("optional_apis") or []
         if not isinstance(optional, list):
             raise CatalogueError(f"{where}: 'optional_apis' must be a list")
-        for api in [*apis, *optional]:
+        source = item.get("migration_source")
+        for api in [*apis, *optional, *([source] if source is not None else [])]:
             if api not in APIS:
                 raise CatalogueError(f"{where}: unknown api {api!r}; known: {', '.join(APIS)}")
+        if source is not None and (source in apis or source in optional):
+            raise CatalogueError(
+                f"{where}: migration_source {source!r} is an API of the profile itself"
+            )
         if item["id"] in profiles:
             raise CatalogueError(f"{where}: duplicate profile id")
         profiles[item["id"]] = Profile(
@@ -264,6 +272,7 @@ def _parse_profiles(items: Any, origin: str) -> dict[str, Profile]:
             description=item["description"],
             apis={str(k): str(v) for k, v in apis.items()},
             optional_apis=tuple(optional),
+            migration_source=source,
         )
     return profiles
 

@@ -109,14 +109,17 @@ def main(argv: list[str] | None = None) -> int:
     from reference_server.config import ConfigError
     from reference_server.core.storage import StorageError
     from reference_server.faults import UnknownFaultError
+    from reference_server.klantinteracties import migratie
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
         settings = load_settings(args.config, db_path=args.db)
+        if "ki-migratie" in settings.seed:
+            migratie.seed(settings)
         app = create_app(settings)
-    except (ConfigError, UnknownFaultError, StorageError) as exc:
+    except (ConfigError, UnknownFaultError, StorageError, migratie.SeedError) as exc:
         print(f"klanten-conformance serve: {exc}", file=sys.stderr)
         return 2
     config = uvicorn.Config(

@@ -14,6 +14,9 @@ Every key is optional; a missing file section keeps the defaults below.
     validate_responses = "log"       # off | log | strict: check every response against the
                                      #   API's document; log mismatches, or answer 500
     faults = []                      # fault switches, see reference_server.faults
+    seed = []                        # data made before the server serves: "ki-migratie"
+                                     #   (klanten and their migrated partijen, see
+                                     #   reference_server.klantinteracties.migratie)
 
     [notificaties]                   # without this section no notifications are sent
     url = "http://127.0.0.1:9000/api/v1/notificaties"   # required: where to POST them
@@ -47,6 +50,8 @@ DEMO_CLIENT_ID = "demo"
 DEMO_SECRET = "demo-secret"
 DEMO_TOKEN = "demo-token"
 RESPONSE_VALIDATION_MODES = ("off", "log", "strict")
+#: the data sets ``[server] seed`` may name
+SEEDS = ("ki-migratie",)
 
 
 class ConfigError(ValueError):
@@ -78,6 +83,7 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     validate_responses: str = "log"
     faults: frozenset[str] = frozenset()
+    seed: tuple[str, ...] = ()
     notificaties_url: str | None = None
     notificaties_client: Client | None = None
     uses_demo_secret: bool = False
@@ -107,6 +113,7 @@ _SERVER_KEYS = {
     "max_body_bytes",
     "validate_responses",
     "faults",
+    "seed",
 }
 
 
@@ -189,6 +196,16 @@ def _server_section(raw: Any) -> dict[str, Any]:
         if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
             raise ConfigError("[server] faults: expected a list of fault names")
         out["faults"] = parse_faults(faults)  # UnknownFaultError names the bad ones
+    if "seed" in raw:
+        seed = raw["seed"]
+        if not isinstance(seed, list) or not all(isinstance(s, str) for s in seed):
+            raise ConfigError("[server] seed: expected a list of seed names")
+        unknown = sorted(set(seed) - set(SEEDS))
+        if unknown:
+            raise ConfigError(
+                f"[server] seed: unknown seed(s) {', '.join(unknown)} (known: {', '.join(SEEDS)})"
+            )
+        out["seed"] = tuple(dict.fromkeys(seed))
     return out
 
 

@@ -87,6 +87,9 @@ ADDED_RULES = {
     "CM-LIFE-02": "PUT replaces, PATCH merges a contactmoment (contactmomenten-1.0.0.yaml)",
     "CM-FILTER-01": "the query filters of the three lists (contactmomenten-1.0.0.yaml)",
     "CM-NOTIF-01": "the kanaal contactmomenten (contactmomenten-notificaties.md)",
+    "KI-MIG-01": "issue 15: the migration view, aangehaakte klanten (the mapping of "
+    "RULES-klantinteracties.md)",
+    "KI-MIG-02": "issue 15: the migration view, zelfstandige klanten",
 }
 
 
@@ -164,7 +167,7 @@ def test_every_class_has_rules(catalogue) -> None:
 
 def test_optional_classes(catalogue) -> None:
     optional = {cid for cid, rule_class in catalogue.classes.items() if rule_class.optional}
-    assert optional == {"authenticatie", "notificaties"}
+    assert optional == {"authenticatie", "notificaties", "ki-migratie"}
 
 
 def test_statements_are_own_words(catalogue) -> None:

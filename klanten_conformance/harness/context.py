@@ -167,10 +167,22 @@ class RunContext:
     secrets: tuple[str, ...] = field(default=(), repr=False)
     #: why APIs of the profile are not part of this run (api id -> reason)
     left_out: Mapping[str, str] = field(default_factory=dict)
+    #: the profile's migration source given with the run (api id -> target): read only by
+    #: class ki-migratie, never tested; the built-in server serves it when no URL is given
+    sources: Mapping[str, ApiTarget] = field(default_factory=dict)
 
     @property
     def builtin(self) -> bool:
         return not self.targets
+
+    @property
+    def migration_source(self) -> str | None:
+        """The API whose data the run compares with its own (class ki-migratie), when the
+        run has it: given by URL, or served by the built-in server; None otherwise."""
+        source = self.profile.migration_source
+        if source is None or not (self.builtin or source in self.sources):
+            return None
+        return source
 
     def wants(self, rule: Rule) -> bool:
         """The rule is selected: its API is under test and --classes/--rule/--level want it."""
@@ -290,6 +302,15 @@ def resolve(
         url = values.get(f"{api_id}_url") or tables.get(api_id, {}).get("url")
         if url:
             urls[api_id] = _checked_url(str(url), api_id)
+    source_urls = {a: u for a, u in urls.items() if a == profile.migration_source}
+    for api_id in source_urls:
+        del urls[api_id]
+        if not urls:
+            raise ContextError(
+                f"--{api_id}-url gives the migration source of profile {profile.id}, which is "
+                f"only read to compare with the target: give the target's URL too "
+                f"(--{next(iter(profile.apis))}-url)"
+            )
     for api_id in urls:
         if api_id not in profile.apis and api_id not in profile.optional_apis:
             others = [p.id for p in catalogue.profiles.values() if api_id in p.apis]
@@ -315,10 +336,8 @@ def resolve(
         or entry.get("restricted_secret")
         or environ.get(RESTRICTED_SECRET_ENV),
     )
-    targets: dict[str, ApiTarget] = {}
-    for api_id in api_ids:
-        if api_id not in urls:
-            continue
+
+    def api_target(api_id: str, url: str) -> ApiTarget:
         definition = apis.get(api_id)
         token = values.get("token") or tables.get(api_id, {}).get("token") or environ.get(TOKEN_ENV)
         if definition.auth == "zgw" and client is None:
@@ -331,20 +350,23 @@ def resolve(
                 f"--{api_id}-url needs an API key: give --token (or env {TOKEN_ENV}, or "
                 f"token_env in targets.toml)"
             )
-        targets[api_id] = ApiTarget(
+        return ApiTarget(
             api_id,
-            urls[api_id],
+            url,
             client if definition.auth == "zgw" else None,
             restricted if definition.auth == "zgw" else None,
             token if definition.auth == "token" else None,
         )
+
+    targets = {a: api_target(a, urls[a]) for a in api_ids if a in urls}
+    sources = {a: api_target(a, url) for a, url in source_urls.items()}
     if (setting("client_id") or target) and not urls:
         where = f"target {target}" if target else "--client-id"
         raise ContextError(f"{where} gives credentials but no API URL (--klanten-url, ...)")
     min_niveau = setting("min_niveau") or "substantieel"
     if min_niveau not in NIVEAUS:
         raise ContextError(f"min_niveau must be one of {', '.join(NIVEAUS)}, not {min_niveau!r}")
-    secrets = [t for api_target in targets.values() for t in api_target.secrets]
+    secrets = [t for found in (*targets.values(), *sources.values()) for t in found.secrets]
     for candidate in (values.get("secret"), values.get("restricted_secret"), values.get("token")):
         if candidate:
             secrets.append(str(candidate))
@@ -366,6 +388,7 @@ def resolve(
         verdicts_only=bool(values.get("verdicts_only")),
         secrets=tuple(dict.fromkeys(s for s in secrets if s)),
         left_out=left_out,
+        sources=sources,
     )
 
 

@@ -47,8 +47,16 @@ _ACTIVE_OPTIONS = (
 )
 #: the functions of klanten_conformance.checks whose first argument is a rule id
 _RULE_FIRST = frozenset(
-    {"fail", "expect_status", "expect_refused", "expect_invalid_param", "expect_equal",
-     "expect_true", "expect_notification", "ConformanceFailure"}
+    {
+        "fail",
+        "expect_status",
+        "expect_refused",
+        "expect_invalid_param",
+        "expect_equal",
+        "expect_true",
+        "expect_notification",
+        "ConformanceFailure",
+    }
 )
 #: evidence kept per check: the last exchanges in full (the report shows them all)
 MAX_EXCHANGES = 30
@@ -135,7 +143,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     try:
         if not harness.context.builtin and not is_worker(config):
-            harness.check(dict(harness.context.targets))
+            harness.check({**harness.context.targets, **harness.context.sources})
         if harness.context.builtin and (is_worker(config) or not uses_xdist(config)):
             harness.targets()
     except TargetError as exc:

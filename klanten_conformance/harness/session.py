@@ -27,6 +27,7 @@ class Harness:
         self.medewerker_registry: MedewerkerRegistry | None = None
         self.object_api: ObjectApi | None = None
         self._targets: dict[str, ApiTarget] | None = None
+        self._sources: dict[str, ApiTarget] = {}
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -73,10 +74,20 @@ class Harness:
                 self.server = BuiltinServer(self.context, receiver.url)
                 targets = self.server.start()
                 self.check(targets)
+                self._sources = {a: t for a, t in targets.items() if a not in self.context.apis}
+                targets = {a: t for a, t in targets.items() if a in self.context.apis}
             else:
                 targets = dict(self.context.targets)
+                self._sources = dict(self.context.sources)
             self._targets = targets
         return self._targets
+
+    def source(self, api_id: str) -> ApiTarget:
+        """The run's migration source ``api_id`` (read only; class ki-migratie)."""
+        self.targets()
+        if api_id not in self._sources:
+            raise TargetError(f"no {api_id} API was given as the migration source of this run")
+        return self._sources[api_id]
 
     def target(self, api_id: str) -> ApiTarget:
         targets = self.targets()
@@ -92,10 +103,15 @@ class Harness:
 
     def close(self) -> None:
         for service in (
-            self.server, self.registry, self.receiver, self.medewerker_registry, self.object_api
+            self.server,
+            self.registry,
+            self.receiver,
+            self.medewerker_registry,
+            self.object_api,
         ):
             if service is not None:
                 service.stop()
         self.server = self.registry = self.receiver = None
         self.medewerker_registry = self.object_api = None
         self._targets = None
+        self._sources = {}

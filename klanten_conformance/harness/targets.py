@@ -66,7 +66,11 @@ class BuiltinServer:
 
     def __init__(self, context: RunContext, notificaties_url: str | None) -> None:
         self.context = context
-        self.definitions = [apis.get(api_id) for api_id in context.apis]
+        #: the run's migration source (class ki-migratie), served beside the APIs under test
+        self.source = context.migration_source
+        self.definitions = [
+            apis.get(api_id) for api_id in [*context.apis, *([self.source] if self.source else [])]
+        ]
         self.notificaties_url = notificaties_url
         self.workdir = Path(tempfile.mkdtemp(prefix="klanten-conformance-server-"))
         self.client = ZgwClient(SUITE_CLIENT, secrets.token_urlsafe(32))
@@ -90,6 +94,7 @@ class BuiltinServer:
             "[server]",
             f'min_niveau = "{self.context.min_niveau}"',
             f"page_size = {BUILTIN_PAGE_SIZE}",
+            *self._migration_settings(),
             "",
             "[[clients]]",
             f'client_id = "{self.client.client_id}"',
@@ -106,6 +111,17 @@ class BuiltinServer:
         if self.notificaties_url:
             lines += ["", "[notificaties]", f'url = "{self.notificaties_url}"']
         return "\n".join(lines) + "\n"
+
+    def _migration_settings(self) -> list[str]:
+        """With a migration source, the server starts with the klanten of a Klanten 1.0
+        product and the partijen a correct migration made of them (the ``ki-migratie``
+        seed). The Klanten API is then only read, the way a migration reads it: as an export
+        that lists every klant, so without the end-user authentication that hides aangehaakte
+        klanten from lists (that authentication is the Klanten profile's class, not tested
+        here)."""
+        if self.source is None:
+            return []
+        return ['seed = ["ki-migratie"]', "enforce_authenticatie = false"]
 
     def start(self) -> dict[str, ApiTarget]:
         """Start the server (the environment, faults included, is passed through)."""

@@ -76,8 +76,10 @@ class _Tally:
         known = self.tests.get(record.nodeid)
         # a test's worst outcome over its phases is the one shown
         rank = (PASSED, SKIPPED, BLOCKED, FAILED)
+        notes = [*(known.notes if known else []), *record.notes]
         if known is None or rank.index(outcome) > rank.index(known.outcome):
             self.tests[record.nodeid] = TestOutcome(record.nodeid, outcome, record.title)
+        self.tests[record.nodeid].notes = list(dict.fromkeys(notes))
 
 
 def tally(records: Iterable[TestRecord]) -> dict[str, _Tally]:

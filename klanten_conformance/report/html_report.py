@@ -165,8 +165,14 @@ def _header(result: RunResult) -> list[str]:
     target = result.target
     rows = [("Target", target.get("name", ""))]
     rows += [(f"{api} API", url) for api, url in (target.get("urls") or {}).items()]
-    rows += [(f"{api} API", f"not part of this run: {why}")
-             for api, why in (target.get("left_out") or {}).items()]
+    rows += [
+        (f"{api} API (migration source, read only)", url)
+        for api, url in (target.get("migration_source") or {}).items()
+    ]
+    rows += [
+        (f"{api} API", f"not part of this run: {why}")
+        for api, why in (target.get("left_out") or {}).items()
+    ]
     rows += [
         ("Profile", result.profile),
         ("Run", result.run_id),
@@ -282,7 +288,12 @@ def _checks(rule: RuleResult) -> str:
     shown = sorted(rule.tests, key=lambda t: order.get(t.outcome, 4))[:MAX_TESTS_SHOWN]
     items = "".join(
         f'<div class="check">{_e(t.title or t.nodeid)} · {_e(t.outcome)}'
-        f'<span class="nodeid tests">{_e(t.nodeid)}</span></div>'
+        f'<span class="nodeid tests">{_e(t.nodeid)}</span>'
+        + "".join(
+            f'<pre class="tests">{_e(note)}</pre>'
+            for note in (t.notes if t.outcome in ("passed", "skipped") else ())
+        )
+        + "</div>"
         for t in shown
     )
     if len(rule.tests) > len(shown):

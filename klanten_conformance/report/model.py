@@ -72,6 +72,8 @@ class TestRecord:
     skip_reason: str = ""
     failure: Failure | None = None
     title: str = ""
+    #: what the check said about its data (``ApiClient.note``), e.g. what it compared
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +83,8 @@ class TestOutcome:
     nodeid: str
     outcome: str
     title: str = ""
+    #: the notes of the check (a passed check's evidence: what it compared)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -259,6 +259,7 @@ class ReportPlugin:
             checked_rules=props(report, properties.CHECKED),
             duration=report.duration,
             title=str(titles[0]) if titles else "",
+            notes=[str(v) for k, v in report.user_properties if k == properties.NOTES],
         )
         if report.skipped:
             record.skip_reason = skip_reason(report)
@@ -304,6 +305,7 @@ class ReportPlugin:
 
         scope = Scope(context.profile.id, context.wants, context.applies, left_out)
         urls = {api_id: target.url for api_id, target in context.targets.items()}
+        sources = {api_id: target.url for api_id, target in context.sources.items()}
         if context.builtin:
             from klanten_conformance.harness.plugin import HARNESS
 
@@ -312,6 +314,12 @@ class ReportPlugin:
             urls = {a: t.url for a, t in (live or {}).items()} or {
                 a: "built-in reference server (one per worker)" for a in context.apis
             }
+            served = harness._sources if harness is not None else {}
+            source = context.migration_source
+            if source:
+                sources = {a: t.url for a, t in served.items()} or {
+                    source: "built-in reference server (one per worker)"
+                }
         return RunResult(
             run_id=self.run_dir.name,
             target={
@@ -319,6 +327,7 @@ class ReportPlugin:
                 "urls": urls,
                 "apis": list(context.apis),
                 "left_out": dict(context.left_out),
+                "migration_source": sources,
             },
             profile=context.profile.id,
             versions=_versions(),
@@ -416,6 +425,9 @@ def summary_lines(result: RunResult, run_dir: Path | None) -> list[str]:
     for api_id, reason in left_out.items():
         title = apis.get(api_id).title if api_id in apis.MODULES else api_id
         lines.append(f"not part of this run: {title} ({reason})")
+    for api_id, url in (result.target.get("migration_source") or {}).items():
+        title = apis.get(api_id).title if api_id in apis.MODULES else api_id
+        lines.append(f"migration source, read only (ki-migratie): {title} at {url}")
     if result.requests is not None:
         lines.append(f"HTTP requests to the target: {result.requests}")
     if run_dir is not None:

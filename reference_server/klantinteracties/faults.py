@@ -153,6 +153,9 @@ FAULTS: tuple[Fault, ...] = (
     _clean("KI-CONTACT-09", "deleting a partij deletes the betrokkenen that were that partij"),
     _clean("KI-CONTACT-10", "an actorklantcontact pair may be registered twice"),
     _clean("KI-CONTACT-11", "an interne taak's toegewezenOp is taken from the request"),
+    # ki-migratie (they change the seed of reference_server.klantinteracties.migratie) -----
+    _clean("KI-MIG-01", "the migration seed leaves out the BSN of one aangehaakte klant's partij"),
+    _clean("KI-MIG-02", "the migration seed gives one zelfstandige klant's partij a BSN"),
     # real-world faults: shaped like defects of real products ------------------------------
     _real(
         "CRASH/ki-partij-without-identificatoren",
