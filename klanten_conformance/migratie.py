@@ -46,6 +46,11 @@ NUMBER_FIELDS = (
 #: klantnummer has at most 8 characters (Klanten API 1.0); longer partij nummers are no key
 KLANTNUMMER_MAX = 8
 NOTHING_TO_COMPARE = "nothing to compare"
+#: what each rule compares (for the "nothing to compare" message)
+KINDS = {
+    "KI-MIG-01": "an aangehaakte klant with a BSN or an innNnpId of 8 or 9 digits",
+    "KI-MIG-02": "a zelfstandige klant whose klantnummer is the nummer of a partij",
+}
 
 
 @dataclass(frozen=True)
@@ -207,7 +212,7 @@ def compare_aangehaakt(source: Source, target: Target) -> Comparison:
             if partij is not None:
                 soorten.append(str(partij.get("soortPartij")))
         if expected.soort_partij not in soorten:
-            held = ", ".join(f"a {s} partij" for s in soorten) or "no partij"
+            held = ", ".join(f"a partij of soort {s}" for s in soorten) or "no partij"
             found.mismatches.append(f"{line}: the number identifies {held}")
     return found
 
@@ -250,6 +255,29 @@ def compare_zelfstandig(source: Source, target: Target) -> Comparison:
                     f"{line} ({partij.get('url')}): holds partij-identificator(en) {numbers}"
                 )
     return found
+
+
+def judge(rule: str, found: Comparison) -> None:
+    """The outcome of ``rule`` on ``found``: blocked when nothing was compared (an empty
+    comparison proves nothing), failed on a mismatch, passed otherwise."""
+    if not found.compared:
+        raise checks.Blocked(
+            f"finding {KINDS[rule]} in the Klanten 1.0 target",
+            f"{NOTHING_TO_COMPARE}: {found.summary()}",
+            evidence=found.evidence(),
+        )
+    shown = found.mismatches[:10]
+    more = (
+        f" (and {len(found.mismatches) - len(shown)} more)"
+        if len(shown) < len(found.mismatches)
+        else ""
+    )
+    checks.expect_true(
+        rule,
+        not found.mismatches,
+        f"every compared klant migrated as the mapping says ({found.summary()})",
+        "; ".join(shown) + more,
+    )
 
 
 # reading the targets -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import secrets
 import time
 from typing import Any
@@ -186,7 +187,13 @@ def klant_body(item: Migrated) -> dict[str, Any]:
 
 def seed(settings: Settings) -> None:
     """Make the seed in the database of ``settings`` (before the server serves it)."""
-    asyncio.run(_seed(settings))
+    quiet = logging.getLogger("httpx")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # the seed's own requests are no news in the server log
+    try:
+        asyncio.run(_seed(settings))
+    finally:
+        quiet.setLevel(level)
 
 
 async def _seed(settings: Settings) -> None:
