@@ -27,6 +27,10 @@ A targets.toml entry::
     token_env = "ACCEPTATIE_TOKEN"            # or: token = "..."
 
 (``klanten_url = "..."`` at the top of the entry is the same as its ``[klanten]`` table.)
+
+In a profile with a ``migration_source`` (klantinteracties-0.9: the Klanten API), that API's URL
+and credentials give the source class ``ki-migratie`` reads and compares with the target; it is
+not under test (:attr:`RunContext.sources`), and it is no target on its own.
 """
 
 from __future__ import annotations
