@@ -135,3 +135,20 @@ def test_the_catalogue_validates_the_migration_source(source: str, message: str)
     data = {**CATALOGUE, "profiles": [{**CATALOGUE["profiles"][0], "migration_source": source}]}
     with pytest.raises(CatalogueError, match=message):
         parse_catalogue(data)
+
+
+def test_the_builtin_server_of_a_klantinteracties_run_is_seeded(catalogue) -> None:
+    import tomllib
+
+    from klanten_conformance.harness.targets import BuiltinServer
+
+    ki = BuiltinServer(resolve({"profile": "klantinteracties-0.9"}, catalogue), None)
+    klanten = BuiltinServer(resolve({}, catalogue), None)
+    try:
+        assert [d.id for d in ki.definitions] == ["klantinteracties", "klanten"]
+        server = tomllib.loads(ki._config())["server"]
+        assert server["seed"] == ["ki-migratie"] and server["enforce_authenticatie"] is False
+        assert "seed" not in tomllib.loads(klanten._config())["server"]
+    finally:
+        ki.stop()
+        klanten.stop()
