@@ -62,7 +62,8 @@ class Expected:
     object_id: str
 
     def __str__(self) -> str:
-        return f"a {self.soort_partij} partij holding {self.code_soort_object_id} {self.object_id}"
+        soort = f"soortPartij {self.soort_partij}"
+        return f"a partij ({soort}) holding {self.code_soort_object_id} {self.object_id}"
 
 
 def _filled(value: Any) -> bool:

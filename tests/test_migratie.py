@@ -155,8 +155,8 @@ def test_a_number_on_a_partij_of_the_wrong_soort_is_a_mismatch() -> None:
     target._partijen["p1"]["soortPartij"] = "organisatie"
     found = migratie.compare_aangehaakt(FakeSource(KLANTEN), target)
     assert found.mismatches == [
-        "klant 1 (002220647) → a persoon partij holding bsn 123456782: the number identifies "
-        "a partij of soort organisatie"
+        "klant 1 (002220647) → a partij (soortPartij persoon) holding bsn 123456782: "
+        "the number identifies a partij of soort organisatie"
     ]
 
 
