@@ -214,3 +214,33 @@ def test_concurrency_1_sends_one_case_after_the_other(server: tuple[str, Gate]) 
 def test_concurrency_below_1_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Fuzzer(apis.get("klanten"), "http://127.0.0.1:9", Steering([], set()), concurrency=0)
+
+
+def test_a_refused_destructive_case_hands_its_klant_back_whatever_the_order() -> None:
+    """Klanten steering: a destructive case's klant is spare again only when that case was
+    refused (4xx), also when a batch prepared several destructive cases before any answer."""
+    from types import SimpleNamespace
+
+    from klanten_conformance.apis.klanten_generated import KlantenSteering, _PoolKlant
+
+    made: list[str] = []
+
+    def klant(purpose: str) -> SimpleNamespace:
+        made.append(f"klant-{len(made)}")
+        return SimpleNamespace(data={"url": made[-1]})
+
+    steering = KlantenSteering(SimpleNamespace(klant=klant), registry=None)
+    steering._made = lambda data: _PoolKlant(data["url"], data["url"], None, None, [])
+    answer = {status: SimpleNamespace(status_code=status) for status in (204, 400, 404)}
+    # one after the other: a refused klant is taken again, a deleted one never
+    first = steering._fresh()
+    steering._settle(first, answer[400])
+    assert steering._fresh() is first
+    steering._settle(first, answer[204])
+    assert steering._fresh().url == "klant-1" and made == ["klant-0", "klant-1"]
+    # a batch: both prepared first; the second is deleted, the first refused
+    steering._spare.clear()
+    one, two = steering._fresh(), steering._fresh()
+    steering._settle(one, answer[404])
+    steering._settle(two, answer[204])
+    assert steering._spare == [one]
