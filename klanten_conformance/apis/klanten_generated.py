@@ -14,6 +14,7 @@ through the client's cleanup registry.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,9 +55,9 @@ class KlantenSteering:
         self.registry = registry
         self._pool: list[_PoolKlant] | None = None
         self._blocked: Blocked | None = None
-        #: the klant of destructive cases, kept while the target refuses what they send
-        self._scratch: _PoolKlant | None = None
-        self._scratch_sent: _PoolKlant | None = None
+        #: klanten of destructive cases the target refused (a 4xx changes nothing): the
+        #: next destructive cases take these before a new one is made
+        self._spare: list[_PoolKlant] = []
         #: the klanten stateful sequences created, by url
         self._followed: dict[str, _PoolKlant] = {}
 
@@ -95,19 +96,20 @@ class KlantenSteering:
         )
 
     def _fresh(self) -> _PoolKlant | None:
-        """A klant of its own for a destructive case: the last one, as long as the target
-        refused every case sent to it (a 4xx changes nothing), else a new one."""
-        self._scratch_sent, self._scratch = self._scratch, None
-        if self._scratch_sent is not None:
-            return self._scratch_sent
+        """A klant of its own for a destructive case: one a refused destructive case left
+        (``_settle``), else a new one."""
+        if self._spare:
+            return self._spare.pop()
         try:
-            self._scratch_sent = self._made(
-                self.client.klant(purpose="a klant for a destructive case").data
-            )
-            return self._scratch_sent
+            return self._made(self.client.klant(purpose="a klant for a destructive case").data)
         except Blocked as exc:
             self._blocked = exc
             return None
+
+    def _settle(self, klant: _PoolKlant, response: Any) -> None:
+        """After a destructive case: its klant is spare again when the target refused it."""
+        if 400 <= response.status_code < 500:
+            self._spare.append(klant)
 
     def blocked(self) -> Blocked | None:
         return self._blocked
@@ -129,6 +131,11 @@ class KlantenSteering:
                 klant = pool[len(repr(case.body)) % len(pool)] if pool else None
             if klant is None:
                 return None
+            if destructive:
+                prepared = self._steer(case, positive, operation_id, klant)
+                if prepared is not None:
+                    prepared.after = functools.partial(self._settle, klant)
+                return prepared
         return self._steer(case, positive, operation_id, klant)
 
     def follow(self, case: Any, operation_id: str, created: dict) -> Prepared | None:
@@ -210,11 +217,7 @@ class KlantenSteering:
             body["subjectIdentificatie"] = {_IDENTIFYING[subject_type][0]: number}
 
     def register(self, response: Any) -> None:
-        """Hand every klant a generated request created to the cleanup registry; keep the
-        klant of a destructive case the target refused for the next one."""
-        sent, self._scratch_sent = self._scratch_sent, None
-        if sent is not None and 400 <= response.status_code < 500:
-            self._scratch = sent
+        """Hand every klant a generated request created to the cleanup registry."""
         if response.status_code != 201:
             return
         body = checks.body_of(response)

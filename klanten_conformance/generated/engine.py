@@ -10,13 +10,24 @@ the API's registry entry gives the check's aspect.
 When the resources the cases need cannot be created, the cases that need none (lists,
 creates, malformed and unknown ids, bad tokens) still run and are judged, and the aspects
 that could not be judged for an operation are *blocked* with the cause.
+
+The cases of a phase (examples, coverage, fuzzing, probes) go as a batch: the steering
+prepares all of them in case order, at most ``concurrency`` worker threads send them (each
+with a ``requests.Session`` of its own, only ever to the target's base URL), and the
+responses are registered and judged in case order in the calling thread, whatever order they
+came in, so findings and evidence do not depend on timing and the steering need not be
+thread-safe. With ``concurrency`` 1 every case is prepared, sent and judged before the next
+one; the stateful sequence always runs that way (each step needs the previous response).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -96,6 +107,9 @@ class Prepared:
     path_exists: bool = False
     #: the negation of a negative case does not make it invalid for this API
     valid_anyway: bool = False
+    #: the steering's own follow-up on this case's response (in case order, in the calling
+    #: thread, before ``register``); not called when no response came
+    after: Callable[[Any], None] | None = None
 
 
 class Steering(Protocol):
@@ -132,6 +146,52 @@ def select_coverage(cases: list[Any], depth: str) -> list[Any]:
     return chosen
 
 
+@dataclass
+class Outgoing:
+    """A case of a batch: the case and how to judge it."""
+
+    case: Any
+    positive: bool
+    label: str
+    probe: Probe | None = None
+
+
+class Workers:
+    """At most ``size`` threads that send prepared requests, each with a ``requests.Session``
+    of its own (a session is not thread-safe). Started on first use."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def session(self) -> requests.Session:
+        """The session of the calling worker thread."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="oas-send")
+        return self._pool.submit(function, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+
 @functools.cache
 def schema_of(spec: Any) -> Any:
     """The schemathesis schema of an API document (parsed once)."""
@@ -155,7 +215,10 @@ class Fuzzer:
         secrets: tuple[str, ...] = (),
         version: str = r"\d+\.\d+(\.\d+)?\S*",
         provider: Any = None,
+        concurrency: int = 1,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         self.definition = definition
         self.base_url = base_url
         self.steering = steering
@@ -165,7 +228,10 @@ class Fuzzer:
         self.secrets = secrets
         self.version = re.compile(version)
         self.schema = schema_of(definition.spec)
+        #: requests in flight at once; they only ever go to ``base_url``
+        self.concurrency = concurrency
         self.session = requests.Session()
+        self.workers = Workers(concurrency)
         self.runs: dict[str, OperationRun] = {}
         self.provider = provider
         self._done: set[str] = set()
@@ -249,10 +315,12 @@ class Fuzzer:
             ("examples", self._examples(operation)),
             ("coverage", select_coverage(self._coverage(operation), self.depth)),
         ):
+            batch = []
             for case in cases:
                 positive = case.meta.generation.mode.is_positive
                 label = f"{phase} {'positive' if positive else 'negative'}"
-                self._send(case, positive, operation_id, run, label=label)
+                batch.append(Outgoing(case, positive, label))
+            self._send_batch(batch, operation_id, run)
         self._fuzz(operation, operation_id, run)
         self._probe(operation, operation_id, run)
 
@@ -289,11 +357,13 @@ class Fuzzer:
         )
 
     def _fuzz(self, operation: Any, operation_id: str, run: OperationRun) -> None:
-        """The fuzzing phase: hypothesis draws positive and negative cases."""
+        """The fuzzing phase: hypothesis draws positive and negative cases (first all of a
+        mode, then they are sent as a batch)."""
         from schemathesis import GenerationMode
 
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategy = operation.as_strategy(generation_mode=mode)
+            drawn: list[Any] = []
             test = settings(
                 max_examples=self.examples,
                 database=None,
@@ -301,15 +371,19 @@ class Fuzzer:
                 phases=[Phase.explicit, Phase.generate],
                 suppress_health_check=list(HealthCheck),
                 print_blob=False,
-            )(given(strategy)(self._sender(mode.is_positive, operation_id, run)))
+            )(given(strategy)(_collector(drawn)))
             if self.seed_value is not None:
                 test = seed(self.seed_value)(test)
             test()
+            label = "fuzzing " + ("positive" if mode.is_positive else "negative")
+            batch = [Outgoing(case, mode.is_positive, label) for case in drawn]
+            self._send_batch(batch, operation_id, run)
 
     def _probe(self, operation: Any, operation_id: str, run: OperationRun) -> None:
         """Send the deterministic probes of the operation (``generated.probes``)."""
         from schemathesis.core import NOT_SET
 
+        batch = []
         for probe in probes_of(operation):
             body: Any = {} if operation.body else NOT_SET
             case = operation.Case(
@@ -318,15 +392,45 @@ class Fuzzer:
                 body=body,
                 media_type="application/json" if operation.body else None,
             )
-            self._send(case, False, operation_id, run, probe)
+            batch.append(Outgoing(case, False, "probe", probe))
+        self._send_batch(batch, operation_id, run)
 
-    def _sender(self, positive: bool, operation_id: str, run: OperationRun) -> Any:
-        label = "fuzzing " + ("positive" if positive else "negative")
-
-        def send(case: Any) -> None:
-            self._send(case, positive, operation_id, run, label=label)
-
-        return send
+    def _send_batch(self, batch: list[Outgoing], operation_id: str, run: OperationRun) -> None:
+        """Send the cases of ``batch``: with a concurrency of 1 one after the other (each
+        prepared, sent and judged before the next); else all prepared first (in order), sent
+        by the workers, and the responses judged in case order as they are taken in."""
+        if self.concurrency == 1 or len(batch) < 2:
+            for item in batch:
+                self._send(
+                    item.case, item.positive, operation_id, run, item.probe, label=item.label
+                )
+            return
+        ready = []
+        for item in batch:
+            prepared = self._prepare(
+                item.case, item.positive, operation_id, run, item.probe, item.label
+            )
+            if prepared is not None:
+                ready.append((item, prepared))
+        futures = [
+            self.workers.submit(self._transmit, item.case, prepared, item.probe)
+            for item, prepared in ready
+        ]
+        try:
+            for (item, prepared), future in zip(ready, futures, strict=True):
+                self._take_in(
+                    item.case,
+                    item.positive,
+                    operation_id,
+                    run,
+                    item.probe,
+                    item.label,
+                    prepared,
+                    future.result(),
+                )
+        finally:
+            for future in futures:
+                future.cancel()  # only left when taking a response in went wrong
 
     def _send(
         self,
@@ -341,11 +445,28 @@ class Fuzzer:
         exists: bool | None = None,
     ) -> Any:
         """Steer, send and judge one case; the response (None when none came)."""
-        mode = label
-        run.statuses.setdefault(mode, Counter())
+        prepared = self._prepare(case, positive, operation_id, run, probe, label, steer, exists)
+        if prepared is None:
+            return None
+        outcome = self._transmit(case, prepared, probe, self.session)
+        return self._take_in(case, positive, operation_id, run, probe, label, prepared, outcome)
+
+    def _prepare(
+        self,
+        case: Any,
+        positive: bool,
+        operation_id: str,
+        run: OperationRun,
+        probe: Probe | None,
+        label: str,
+        steer: Any = None,
+        exists: bool | None = None,
+    ) -> Prepared | None:
+        """Let the steering (or ``steer``) make the case ready to send; None: blocked."""
+        run.statuses.setdefault(label, Counter())
         prepared = (steer or self.steering.prepare)(case, positive, operation_id)
         if prepared is None:
-            run.statuses[mode]["blocked"] += 1
+            run.statuses[label]["blocked"] += 1
             run.blocked = run.blocked or self.steering.blocked()
             return None
         if probe is not None and probe.kind == "path":
@@ -354,16 +475,29 @@ class Fuzzer:
         if exists is not None:
             prepared.path_exists = exists and bool(case.path_parameters)
         run.requests += 1
+        return prepared
+
+    def _transmit(
+        self,
+        case: Any,
+        prepared: Prepared,
+        probe: Probe | None,
+        session: requests.Session | None = None,
+    ) -> Any:
+        """Send a prepared case to the target (``base_url``, nowhere else) on ``session``
+        (default: the calling worker's own); the response, or the RequestException that
+        came instead. Touches nothing but the case and the session: safe in a worker."""
+        session = session if session is not None else self.workers.session()
         try:
             if probe is None or probe.kind != "body":
                 response = case.call(
                     base_url=self.base_url,
-                    session=self.session,
+                    session=session,
                     headers=prepared.headers,
                     timeout=10,
                 )
             else:
-                response = self.session.request(
+                response = session.request(
                     case.method,
                     self.base_url.rstrip("/") + case.formatted_path,
                     headers={**prepared.headers, "Content-Type": "application/json"},
@@ -371,21 +505,40 @@ class Fuzzer:
                     timeout=10,
                 )
         except requests.RequestException as exc:
-            run.statuses[mode]["no response"] += 1
+            return exc
+        if response.status_code >= 500:
+            session.close()  # the server may have dropped the connection with its error
+        return response
+
+    def _take_in(
+        self,
+        case: Any,
+        positive: bool,
+        operation_id: str,
+        run: OperationRun,
+        probe: Probe | None,
+        label: str,
+        prepared: Prepared,
+        outcome: Any,
+    ) -> Any:
+        """Count, register and judge what sending a case gave; the response (or None)."""
+        if isinstance(outcome, requests.RequestException):
+            run.statuses[label]["no response"] += 1
             rule = self.definition.rule("robust")
             if rule:
                 run.add(
                     Finding(
                         rule,
                         "an answer (4xx for invalid input), never a crash or a dropped connection",
-                        f"{type(exc).__name__}: {redact(str(exc), self.secrets)}",
+                        f"{type(outcome).__name__}: {redact(str(outcome), self.secrets)}",
                         f"> {case.method} {case.formatted_path}",
                     )
                 )
             return None
-        run.statuses[mode][response.status_code] += 1
-        if response.status_code >= 500:
-            self.session.close()  # the server may have dropped the connection with its error
+        response = outcome
+        run.statuses[label][response.status_code] += 1
+        if prepared.after is not None:
+            prepared.after(response)
         self.steering.register(response)
         exchange = registry.Exchange(
             case=case,
@@ -443,8 +596,18 @@ class Fuzzer:
         return redact("\n".join(lines), self.secrets)
 
     def close(self) -> None:
+        self.workers.close()
         self.session.close()
         self.steering.close()
+
+
+def _collector(drawn: list[Any]) -> Callable[[Any], None]:
+    """The body of a hypothesis test that only keeps the case it is given."""
+
+    def collect(case: Any) -> None:
+        drawn.append(case)
+
+    return collect
 
 
 def _shortened(text: str, limit: int = 2000) -> str:

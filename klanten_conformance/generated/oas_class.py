@@ -58,6 +58,7 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
             secrets=(*harness.context.secrets, *harness.secrets, *target.secrets),
             version=definition.version,
             provider=provider,
+            concurrency=harness.context.generation.concurrency,
         )
         try:
             yield engine

@@ -15,6 +15,7 @@ A targets.toml entry::
     restricted_secret_env = "ACCEPTATIE_LEZEN_SECRET"
     bronorganisatie = "002220647"
     callback_host = "10.0.0.5"
+    concurrency = 2                           # generated requests in flight at once
 
     [targets.acceptatie.klanten]
     url = "https://klanten.example.nl/api/v1"
@@ -60,6 +61,9 @@ BUILTIN_NAME = "reference-server"
 #: scenario, ``default`` one per scenario and place, ``deep`` every one), which is why the
 #: default draws fewer than a fuzzer without a coverage phase would need
 DEPTH_EXAMPLES = {"quick": 5, "default": 10, "deep": 100}
+#: generated requests in flight at once unless --concurrency says otherwise: modest, so a
+#: target of modest size is not flooded
+DEFAULT_CONCURRENCY = 4
 
 _ENTRY_KEYS = frozenset(
     {
@@ -77,6 +81,7 @@ _ENTRY_KEYS = frozenset(
         "callback_host",
         "min_niveau",
         "notifications",
+        "concurrency",
     }
 )
 _API_TABLE_KEYS = frozenset({"url", "token", "token_env"})
@@ -141,6 +146,8 @@ class Generation:
     depth: str = "default"
     examples: int = DEPTH_EXAMPLES["default"]
     seed: int | None = None
+    #: generated requests in flight at once (1: one after the other)
+    concurrency: int = DEFAULT_CONCURRENCY
 
 
 @dataclass(frozen=True)
@@ -380,7 +387,11 @@ def resolve(
         apis=tuple(api_ids),
         targets=targets,
         selection=_selection(values, entry, catalogue),
-        generation=_generation(values),
+        generation=_generation(
+            values,
+            setting("concurrency"),
+            "--concurrency" if values.get("concurrency") is not None else f"target {target}",
+        ),
         target_name=str(target) if target else (_target_name(urls) if urls else BUILTIN_NAME),
         named_target=bool(target),
         bronorganisatie=str(setting("bronorganisatie") or _random_rsin()),
@@ -470,7 +481,9 @@ def _selection(
     )
 
 
-def _generation(values: Mapping[str, Any]) -> Generation:
+def _generation(
+    values: Mapping[str, Any], concurrency: Any = None, where: str = "--concurrency"
+) -> Generation:
     depth = values.get("depth") or "default"
     if depth not in DEPTH_EXAMPLES:
         raise ContextError(f"--depth must be one of {', '.join(DEPTH_EXAMPLES)}")
@@ -481,7 +494,25 @@ def _generation(values: Mapping[str, Any]) -> Generation:
         depth=depth,
         examples=int(examples) if examples is not None else DEPTH_EXAMPLES[depth],
         seed=values.get("oas_seed"),
+        concurrency=_concurrency(concurrency, where),
     )
+
+
+def _concurrency(value: Any, where: str) -> int:
+    """--concurrency (or the entry's ``concurrency``): a whole number of at least 1."""
+    what = where if where.startswith("--") else f"{where}: concurrency"
+    if value is None:
+        return DEFAULT_CONCURRENCY
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip())
+        except ValueError:
+            raise ContextError(
+                f"{what} must be a whole number of at least 1, not {value!r}"
+            ) from None
+    if value < 1:
+        raise ContextError(f"{what} must be at least 1, not {value}")
+    return value
 
 
 def _random_rsin() -> str:

@@ -178,6 +178,14 @@ OPTIONS: tuple[Option, ...] = (
         "how deep generated testing goes (default: default)",
         choices=DEPTHS,
     ),
+    Option(
+        "--concurrency",
+        "generation",
+        "generated requests in flight at once, each worker with its own connection; they only "
+        "ever go to the target's base URL (default: 4; 1 sends one at a time)",
+        kind="int",
+        metavar="N",
+    ),
     # reports ----------------------------------------------------------------------------
     Option(
         "--reports-dir",

@@ -23,6 +23,7 @@ import platform
 import re
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import metadata
@@ -123,12 +124,14 @@ def make_run_dir(base: Path, run_id: str | None, target: str, started: datetime)
 
 
 class _RequestCounter:
-    """Counts the HTTP requests of this process (harness clients, schemathesis, preflight)."""
+    """Counts the HTTP requests of this process (harness clients, schemathesis, preflight),
+    from any thread (the generated class sends from worker threads)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.workers = 0
         self._original: Any = None
+        self._lock = threading.Lock()
 
     def install(self) -> None:
         import requests.adapters
@@ -138,7 +141,8 @@ class _RequestCounter:
         counter = self
 
         def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-            counter.count += 1
+            with counter._lock:
+                counter.count += 1
             return original(self, request, *args, **kwargs)
 
         self._original = original

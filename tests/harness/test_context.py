@@ -72,6 +72,8 @@ def test_secret_from_the_environment_never_in_the_repr(
         ({"api": "klantn"}, "did you mean klanten"),
         ({"klanten_url": "klanten.example.nl"}, "not an http(s) URL"),
         ({"oas_examples": 0}, "at least 1"),
+        ({"concurrency": 0}, "--concurrency must be at least 1, not 0"),
+        ({"concurrency": -3}, "--concurrency must be at least 1, not -3"),
         ({"klantinteracties_url": "https://ki.example/api"}, "has no klantinteracties API"),
     ],
 )
@@ -132,6 +134,24 @@ def test_targets_file_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         resolve({"target": "acme", "targets_file": str(path)}, load_catalogue())
 
 
+def test_the_concurrency_of_generated_requests(catalogue, tmp_path: Path) -> None:
+    assert resolve({}, catalogue).generation.concurrency == 4  # modest by default
+    assert resolve({"concurrency": 1}, catalogue).generation.concurrency == 1
+    path = tmp_path / "targets.toml"
+    path.write_text(
+        TARGETS.replace('secret = "inline-secret"', 'secret = "inline-secret"\nconcurrency = 2')
+        + '\n[targets.wrong]\nklanten_url = "https://w.example/api/v1"\nclient_id = "c"\n'
+        'secret = "s"\nconcurrency = "many"\n',
+        encoding="utf-8",
+    )
+    flat = {"target": "flat", "targets_file": str(path)}
+    assert resolve(flat, catalogue).generation.concurrency == 2
+    # the command line wins over the file
+    assert resolve({**flat, "concurrency": 8}, catalogue).generation.concurrency == 8
+    with pytest.raises(ContextError, match="target wrong: concurrency must be a whole number"):
+        resolve({"target": "wrong", "targets_file": str(path)}, catalogue)
+
+
 def _run(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
     env = {k: v for k, v in os.environ.items() if k != "REFERENCE_SERVER_FAULTS"}
     started = time.monotonic()
@@ -148,6 +168,8 @@ def _run(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], float
     [
         (("--classes", "gedrg"), "did you mean gedrag"),
         (("--profile", "klanten-2.0"), "unknown profile 'klanten-2.0'"),
+        (("--concurrency", "0"), "--concurrency must be at least 1, not 0"),
+        (("--concurrency", "abc"), "argument --concurrency: invalid int value: 'abc'"),
     ],
 )
 def test_a_bad_option_is_refused_before_anything_starts(
