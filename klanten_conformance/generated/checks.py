@@ -283,7 +283,8 @@ def other_parents_children_hidden(exchange: Exchange) -> list[str] | None:
         {str(item.get("uuid")) for item in items if isinstance(item, dict)} & set(probe.foreign)
     )
     if leaked:
-        return [f"{probe.name}: HTTP 200 holding {len(leaked)} of them ({', '.join(leaked[:3])})"]
+        shown = ", ".join(leaked[:3])
+        return [f"{probe.name}: HTTP 200 with {len(leaked)} child(ren) of the other ({shown})"]
     return []
 
 

@@ -362,11 +362,11 @@ class Fuzzer:
             return
         params = {parents.parameter: parents.second}
         if own:
-            name = f"{own[0]} of another {parents.parameter}'s child under {parents.parameter}"
+            name = f"{own[0]} of a child of another existing {parents.parameter}"
             probe = Probe("other-parent", "sub-resources", name, (404,), parameter=own[0])
             params[own[0]] = parents.children[0]
         else:
-            name = f"the list under {parents.parameter} holds another parent's children"
+            name = f"the list under another existing {parents.parameter}"
             probe = Probe(
                 "other-parent",
                 "sub-resources",

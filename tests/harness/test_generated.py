@@ -223,7 +223,7 @@ def test_other_parent_list_check() -> None:
     probe = Probe("other-parent", "sub-resources", "list", (200,), foreign=("a", "b"))
     assert other_parents_children_hidden(_exchange(probe, 200, [{"uuid": "c"}])) == []
     leaked = other_parents_children_hidden(_exchange(probe, 200, [{"uuid": "c"}, {"uuid": "b"}]))
-    assert leaked == ["list: HTTP 200 holding 1 of them (b)"]
+    assert leaked == ["list: HTTP 200 with 1 child(ren) of the other (b)"]
     assert other_parents_children_hidden(_exchange(probe, 404, None)) is None
     read = Probe("other-parent", "sub-resources", "read", (404,))
     assert other_parents_children_hidden(_exchange(read, 200, {"uuid": "a"})) is None
