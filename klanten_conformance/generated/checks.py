@@ -233,7 +233,7 @@ def filter_matches_nothing(exchange: Exchange) -> list[str] | None:
 @check("filters", "a filter value that breaks the filter's schema: 400 naming the filter")
 def invalid_filter_refused(exchange: Exchange) -> list[str] | None:
     probe = exchange.probe
-    if probe is None or probe.kind != "invalid" or exchange.status in (405, 501):
+    if probe is None or probe.kind != "invalid" or not _comparable(exchange):
         return None
     if exchange.status != 400:
         count = list_count(_body(exchange.response))
@@ -249,7 +249,7 @@ def invalid_filter_refused(exchange: Exchange) -> list[str] | None:
 )
 def unknown_parameter_handled(exchange: Exchange) -> list[str] | None:
     probe = exchange.probe
-    if probe is None or probe.kind != "unknown" or exchange.status in (405, 501):
+    if probe is None or probe.kind != "unknown" or not _comparable(exchange):
         return None
     if exchange.status == 400:
         return _names_parameter(exchange, str(probe.parameter))
@@ -286,6 +286,15 @@ def other_parents_children_hidden(exchange: Exchange) -> list[str] | None:
         shown = ", ".join(leaked[:3])
         return [f"{probe.name}: HTTP 200 with {len(leaked)} child(ren) of the other ({shown})"]
     return []
+
+
+def _comparable(exchange: Exchange) -> bool:
+    """Whether a query probe says something about the parameter: the operation exists (405
+    and 501 are the "implemented" aspect's) and the same request without the parameter was
+    answered 200 (where that is known)."""
+    probe = exchange.probe
+    known = probe is None or probe.baseline_status in (None, 200)
+    return known and exchange.status not in (405, 501)
 
 
 def list_count(body: Any) -> int | None:

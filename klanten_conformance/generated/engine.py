@@ -329,15 +329,19 @@ class Fuzzer:
         """Send the deterministic probes of the operation (``generated.probes``); an unknown
         query parameter on a list after the same list without it (a valid request, judged
         as one), whose count the probe's answer must keep; then the other-parent probes."""
+        baseline: Any = None
         for probe in probes_of(operation):
-            if probe.kind == "unknown" and is_list(operation):
-                baseline = self._send(
-                    _probe_case(operation), True, operation_id, run, label="probe baseline"
-                )
-                body = _json(baseline) if baseline is not None else None
-                count = registry.list_count(body) if baseline is not None else None
-                if baseline is not None and baseline.status_code == 200:
-                    probe = dataclasses.replace(probe, baseline=count)
+            if probe.kind in ("invalid", "unknown"):
+                if baseline is None:
+                    baseline = self._send(
+                        _probe_case(operation), True, operation_id, run, label="probe baseline"
+                    )
+                    baseline = baseline if baseline is not None else False
+                if baseline is not False:
+                    count = registry.list_count(_json(baseline)) if is_list(operation) else None
+                    probe = dataclasses.replace(
+                        probe, baseline_status=baseline.status_code, baseline=count
+                    )
             self._send(_probe_case(operation, probe), False, operation_id, run, probe)
         self._probe_parents(operation, operation_id, run)
 
@@ -367,11 +371,11 @@ class Fuzzer:
             params[own[0]] = parents.children[0]
         else:
             name = f"the list under another existing {parents.parameter}"
-            probe = Probe(
+            probe = Probe(  # its status is the business of the other aspects
                 "other-parent",
                 "sub-resources",
                 name,
-                (200,),
+                range(100, 600),
                 parameter=parents.parameter,
                 foreign=tuple(parents.children),
             )

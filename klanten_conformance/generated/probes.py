@@ -23,14 +23,19 @@ own. The probes send, to every operation, what a target must answer in one exact
   400 with an invalidParams entry naming the filter (the ``filters`` aspect); a filter
   documented as a string without constraints gets none;
 - ``unknown`` (every list and every read): a query parameter the document does not declare:
-  ignored (200 and, for a list, the ``count`` of the same request without it, which the
-  engine sends first) or refused (400 naming it); never a 5xx, an HTML page or a list the
-  parameter changed (the ``filters`` aspect);
+  ignored (200 and, for a list, the ``count`` of the same request without it) or refused
+  (400 naming it); never a 5xx, an HTML page or a list the parameter changed (the
+  ``filters`` aspect);
 - ``other-parent`` (every operation on a sub-resource, where the API's steering can name two
   existing parents: ``parents`` of the steering): the first parent's child read under the
-  second parent: 404; the second parent's list: 200 without any child of the first (the
+  second parent: 404; the second parent's list: none of the first's children (the
   ``sub-resources`` aspect). Made by the engine, not by :func:`probes_of`: a second parent
   that cannot be made blocks the probe.
+
+Before the ``invalid`` and ``unknown`` probes of an operation the engine sends the same
+request without their parameter (a valid request, judged as one): they are judged under
+``filters`` only where that one was answered 200, so a target refusing the request for
+another reason (its credentials, say) fails the rule about that, not the filters.
 
 Each is sent with the API steering's headers (valid credentials, end-user authentication) and
 its answer is judged by every registered check, so the problem aspects judge the shape and
@@ -86,8 +91,11 @@ class Probe:
     #: path and query probes: the parameter and the value it gets
     parameter: str | None = None
     value: str | None = None
-    #: ``unknown`` on a list: the count of the same list without the parameter (set by the
-    #: engine once it has that answer; None: not known)
+    #: ``invalid`` and ``unknown``: the status of the same request without the parameter
+    #: (set by the engine once it has that answer; None: not known); a check judges the
+    #: parameter only where that request was answered 200
+    baseline_status: int | None = None
+    #: ``unknown`` on a list: the count of the same list without the parameter (None: not known)
     baseline: int | None = None
     #: ``other-parent`` on a list: the ids of the other parent's children, which it must not hold
     foreign: tuple[str, ...] = ()

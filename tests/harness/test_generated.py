@@ -3,6 +3,7 @@ the choice of coverage cases per depth, the dedup of findings and the curl repro
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from types import SimpleNamespace
 
@@ -200,12 +201,18 @@ def test_invalid_filter_check() -> None:
     assert ignored == ["subject=x: HTTP 200 with 3 result(s)"]
     assert invalid_filter_refused(_exchange(probe, 500, None, "text/html"))
     assert invalid_filter_refused(_exchange(probe, 405)) is None
+    # the list refused without the filter too: the filter is not what is judged
+    refused = dataclasses.replace(probe, baseline_status=403)
+    assert invalid_filter_refused(_exchange(refused, 403, {"code": "x"})) is None
     other = Probe("filter", "filters", "subject=y", (200,), parameter="subject", value="y")
     assert invalid_filter_refused(_exchange(other, 200, {"count": 0, "results": []})) is None
 
 
 def test_unknown_parameter_check() -> None:
-    probe = Probe("unknown", "filters", "u=1", (200, 400), parameter="u", value="1", baseline=2)
+    probe = Probe(
+        "unknown", "filters", "u=1", (200, 400), parameter="u", value="1", baseline_status=200
+    )
+    probe = dataclasses.replace(probe, baseline=2)
     page = {"count": 2, "results": [{}, {}]}
     assert unknown_parameter_handled(_exchange(probe, 200, page)) == []
     assert unknown_parameter_handled(_exchange(probe, 400, _problem("u"))) == []
@@ -217,6 +224,8 @@ def test_unknown_parameter_check() -> None:
     read = Probe("unknown", "filters", "u=1", (200, 400), parameter="u", value="1")
     assert unknown_parameter_handled(_exchange(read, 200, {"url": "x"})) == []
     assert list_count([1, 2, 3]) == 3 and list_count({"url": "x"}) is None
+    refused = dataclasses.replace(read, baseline_status=404)
+    assert unknown_parameter_handled(_exchange(refused, 404, {"code": "x"})) is None
 
 
 def test_other_parent_list_check() -> None:
