@@ -326,9 +326,10 @@ class Fuzzer:
             test()
 
     def _probe(self, operation: Any, operation_id: str, run: OperationRun) -> None:
-        """Send the deterministic probes of the operation (``generated.probes``); an unknown
-        query parameter on a list after the same list without it (a valid request, judged
-        as one), whose count the probe's answer must keep; then the other-parent probes."""
+        """Send the deterministic probes of the operation (``generated.probes``), then the
+        other-parent probes. Before the first query probe (an invalid filter value, an
+        undeclared parameter) the same request without the parameter is sent once (a valid
+        request, judged as one): its status and, for a list, its count go with the probes."""
         baseline: Any = None
         for probe in probes_of(operation):
             if probe.kind in ("invalid", "unknown"):
