@@ -39,10 +39,11 @@ OAS_ASPECTS = (
     "api-version",  # every response carries API-version
     "pagination",  # lists are paginated as the spec says
     "published",  # the published document declares nothing beyond the standard
-    "sub-resources",  # a sub-resource shows only its own parent's entries
+    "sub-resources",  # a sub-resource shows only its own parent's entries (none of another's)
     "not-found",  # a resource that does not exist (unknown or malformed id) is 404
     "stateful",  # each step of the stateful sequence answers the status it must
-    "filters",  # a filter value that matches nothing gives an empty list
+    "filters",  # a filter value that matches nothing gives an empty list, an invalid one a
+    # 400 naming it; an undeclared query parameter is ignored or refused (400 naming it)
 )
 
 

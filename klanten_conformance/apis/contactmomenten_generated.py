@@ -27,7 +27,7 @@ from klanten_conformance.apis.klanten_generated import (
 )
 from klanten_conformance.checks import Blocked
 from klanten_conformance.generated.checks import negated_locations, negated_parameters
-from klanten_conformance.generated.engine import Prepared
+from klanten_conformance.generated.engine import Parents, Prepared
 from klanten_conformance.testdata import random_rsin
 
 #: operation -> the resource its ``uuid`` path parameter names
@@ -106,6 +106,27 @@ class ContactmomentenSteering:
 
     def blocked(self) -> Blocked | None:
         return self._blocked
+
+    def parents(self, operation_id: str) -> Parents | None:
+        """The pool's two contactmomenten for the other-parent probe of an audittrail
+        operation (the first with its audittrail entries); Blocked when they could not be
+        made or the first has no entry."""
+        if not operation_id.startswith("audittrail_"):
+            return None
+        moments = self.pool().get("contactmoment") or []
+        if len(moments) < 2:
+            raise self._blocked or Blocked("two contactmomenten", "they could not be made")
+        first, second = moments[0], moments[1]
+        if not first.audit_uuids:
+            raise Blocked(
+                "an audittrail entry of a contactmoment",
+                "the audit trail of a new contactmoment holds no entry",
+                ("CM-AUDIT-01",),
+            )
+        headers = {"Accept": "application/json", "Authorization": self.client.authorization()}
+        return Parents(
+            "contactmoment_uuid", first.uuid, second.uuid, tuple(first.audit_uuids), headers
+        )
 
     # steering a case ---------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from klanten_conformance.generated.checks import (
     negated_parameters,
     phase_data,
 )
-from klanten_conformance.generated.engine import Prepared
+from klanten_conformance.generated.engine import Parents, Prepared
 from klanten_conformance.stubs import SubjectRegistry
 from klanten_conformance.testdata import random_klantnummer
 from klanten_conformance.tokens import authenticatie_claim
@@ -60,6 +60,8 @@ class KlantenSteering:
         self._spare: list[_PoolKlant] = []
         #: the klanten stateful sequences created, by url
         self._followed: dict[str, _PoolKlant] = {}
+        #: a second klant for the other-parent probe, when the pool has only one
+        self._second: _PoolKlant | None = None
 
     # the klanten the generated cases work on ------------------------------------------------
 
@@ -114,6 +116,35 @@ class KlantenSteering:
     def blocked(self) -> Blocked | None:
         return self._blocked
 
+    def parents(self, operation_id: str) -> Parents | None:
+        """Two klanten of the run for the other-parent probe of an audittrail operation: the
+        first klant of the pool (with its audittrail entries) and another one (the pool's
+        second, or one made for it), with the second's end-user authentication; Blocked when
+        the first has no entry or no second klant can be made."""
+        if not operation_id.startswith("audittrail_"):
+            return None
+        pool = self.pool()
+        if not pool:
+            raise self._blocked or Blocked("a klant with an audit trail", "none could be made")
+        first = pool[0]
+        if not first.audit_uuids:
+            raise Blocked(
+                "an audittrail entry of a klant",
+                "the audit trail of a new klant holds no entry",
+                ("AUDIT-01",),
+            )
+        if len(pool) > 1:
+            second = pool[1]
+        else:
+            if self._second is None:
+                self._second = self._made(
+                    self.client.klant(purpose="a second klant for the sub-resource probe").data
+                )
+            second = self._second
+        token, conveyed = self.client.credentials(second.authn)
+        headers = {"Accept": "application/json", **conveyed, "Authorization": f"Bearer {token}"}
+        return Parents("klant_uuid", first.uuid, second.uuid, tuple(first.audit_uuids), headers)
+
     # steering a case ---------------------------------------------------------------------------
 
     def prepare(self, case: Any, positive: bool, operation_id: str) -> Prepared | None:
@@ -161,9 +192,7 @@ class KlantenSteering:
         if isinstance(case.body, dict):
             if positive:
                 self._plausible_body(case.body, klant, operation_id)
-            elif isinstance(case.body.get("subject"), str) and looks_like_url(
-                case.body["subject"]
-            ):
+            elif isinstance(case.body.get("subject"), str) and looks_like_url(case.body["subject"]):
                 case.body["subject"] = self.registry.url_for(200)
         return Prepared(
             self._headers(case, klant, operation_id),

@@ -206,7 +206,11 @@ def _probe_check(aspect: str, expected: str) -> None:
 
 _probe_check("robust", "a body of the wrong JSON type, nested too deep or not UTF-8: a 4xx")
 _probe_check("not-found", "a resource that does not exist (unknown or malformed id): 404")
-_probe_check("sub-resources", "the sub-resource of a parent that does not exist: 404")
+_probe_check(
+    "sub-resources",
+    "the sub-resource of a parent that does not exist, or another parent's child: 404 "
+    "(another parent's list: 200)",
+)
 _probe_check("pagination", "a page beyond the last: 404")
 _probe_check("stateful", "each step of the stateful sequence answers the status it must")
 
@@ -214,7 +218,7 @@ _probe_check("stateful", "each step of the stateful sequence answers the status 
 @check("filters", "a filter value that matches nothing gives an empty list")
 def filter_matches_nothing(exchange: Exchange) -> list[str] | None:
     probe = exchange.probe
-    if probe is None or probe.aspect != "filters" or exchange.status != 200:
+    if probe is None or probe.kind != "filter" or exchange.status != 200:
         return None  # another status is the business of the other aspects
     try:
         body = exchange.response.json()
@@ -224,6 +228,118 @@ def filter_matches_nothing(exchange: Exchange) -> list[str] | None:
     if not isinstance(results, list) or not results:
         return []
     return [f"{probe.name}: {len(results)} result(s)"]
+
+
+@check("filters", "a filter value that breaks the filter's schema: 400 naming the filter")
+def invalid_filter_refused(exchange: Exchange) -> list[str] | None:
+    probe = exchange.probe
+    if probe is None or probe.kind != "invalid" or not _comparable(exchange):
+        return None
+    if exchange.status != 400:
+        count = list_count(_body(exchange.response))
+        shown = f" with {count} result(s)" if count is not None else ""
+        return [f"{probe.name}: HTTP {exchange.status}{shown}"]
+    return _names_parameter(exchange, str(probe.parameter))
+
+
+@check(
+    "filters",
+    "a query parameter the document does not declare: ignored (200, the same list) or "
+    "refused (400 naming it)",
+)
+def unknown_parameter_handled(exchange: Exchange) -> list[str] | None:
+    probe = exchange.probe
+    if probe is None or probe.kind != "unknown" or not _comparable(exchange):
+        return None
+    if exchange.status == 400:
+        return _names_parameter(exchange, str(probe.parameter))
+    if exchange.status != 200:
+        return [f"{probe.name}: HTTP {exchange.status}"]
+    body = _body(exchange.response)
+    if body is None:
+        media = exchange.header("content-type") or "no content type"
+        return [f"{probe.name}: HTTP 200 that is not JSON ({media})"]
+    count = list_count(body)
+    if probe.baseline is not None and count != probe.baseline:
+        return [
+            f"{probe.name}: HTTP 200 with a count of {count}, "
+            f"{probe.baseline} without the parameter"
+        ]
+    return []
+
+
+@check("sub-resources", "a parent's sub-resources hold none of another parent's children")
+def other_parents_children_hidden(exchange: Exchange) -> list[str] | None:
+    probe = exchange.probe
+    if probe is None or probe.kind != "other-parent" or not probe.foreign:
+        return None
+    if exchange.status != 200:
+        return None  # judged by the status check of the sub-resources probes
+    body = _body(exchange.response)
+    items = body.get("results") if isinstance(body, dict) else body
+    if not isinstance(items, list):
+        return [f"{probe.name}: HTTP 200 without a list"]
+    leaked = sorted(
+        {str(item.get("uuid")) for item in items if isinstance(item, dict)} & set(probe.foreign)
+    )
+    if leaked:
+        shown = ", ".join(leaked[:3])
+        return [f"{probe.name}: HTTP 200 with {len(leaked)} child(ren) of the other ({shown})"]
+    return []
+
+
+def _comparable(exchange: Exchange) -> bool:
+    """Whether a query probe says something about the parameter: the operation exists (405
+    and 501 are the "implemented" aspect's) and the same request without the parameter was
+    answered 200 (where that is known)."""
+    probe = exchange.probe
+    known = probe is None or probe.baseline_status in (None, 200)
+    return known and exchange.status not in (405, 501)
+
+
+def list_count(body: Any) -> int | None:
+    """How many items a list answer holds in all: the ``count`` of a page, the length of a
+    plain array; None for anything else."""
+    if isinstance(body, dict) and isinstance(body.get("count"), int):
+        return int(body["count"])
+    if isinstance(body, list):
+        return len(body)
+    return None
+
+
+#: lookup suffixes of filter names (``registratiedatum__gte``), which an error may leave out
+_LOOKUPS = ("exact", "gt", "gte", "lt", "lte", "in", "icontains", "contains")
+
+
+def names_parameter(name: str, parameter: str) -> bool:
+    """Whether an invalidParams ``name`` names the query ``parameter``: compared
+    case-insensitively ignoring ``.`` and ``_`` (``adres__postcode``, ``adres.postcode`` and
+    ``adresPostcode`` alike), with or without a lookup suffix (``__gte``)."""
+
+    def norm(text: str) -> str:
+        return text.replace(".", "").replace("_", "").lower()
+
+    base, _, suffix = parameter.rpartition("__")
+    wanted = {norm(parameter)} | ({norm(base)} if base and suffix in _LOOKUPS else set())
+    return norm(name) in wanted
+
+
+def _names_parameter(exchange: Exchange, parameter: str) -> list[str]:
+    probe = exchange.probe
+    body = _body(exchange.response)
+    params = body.get("invalidParams") if isinstance(body, dict) else None
+    names = [str(p.get("name")) for p in params or [] if isinstance(p, dict)]
+    if any(names_parameter(name, parameter) for name in names):
+        return []
+    listed = ", ".join(names) if names else "none"
+    return [f"{probe.name if probe else parameter}: HTTP 400, invalidParams naming {listed}"]
+
+
+def _body(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 @check("implemented", "a valid request to a documented operation is not answered 404, 405 or 501")

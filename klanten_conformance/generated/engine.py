@@ -22,6 +22,7 @@ one; the stateful sequence always runs that way (each step needs the previous re
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import threading
@@ -37,7 +38,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from klanten_conformance.apis import ApiDefinition
 from klanten_conformance.checks import Blocked
 from klanten_conformance.generated import checks as registry
-from klanten_conformance.generated.probes import FAR_PAGE, Probe, probes_of
+from klanten_conformance.generated.probes import FAR_PAGE, Probe, is_list, probes_of
 from klanten_conformance.http import curl, redact
 from klanten_conformance.oas import operations
 
@@ -125,6 +126,24 @@ class Steering(Protocol):
         """Why the resources cases need could not be arranged, if they could not."""
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Parents:
+    """What a steering's optional ``parents(operation_id)`` hook answers for an operation on
+    a sub-resource: two existing parents and the children of the first. The hook returns None
+    for an operation it knows no parents of, and raises Blocked when the second parent (or a
+    child of the first) cannot be made."""
+
+    #: the parent's path parameter (``klant_uuid``)
+    parameter: str
+    #: the path ids of the two parents
+    first: str
+    second: str
+    #: the ids of the first parent's children (at least one)
+    children: tuple[str, ...]
+    #: the headers of a request on the second parent's sub-resources
+    headers: dict[str, str]
 
 
 def select_coverage(cases: list[Any], depth: str) -> list[Any]:
@@ -380,20 +399,69 @@ class Fuzzer:
             self._send_batch(batch, operation_id, run)
 
     def _probe(self, operation: Any, operation_id: str, run: OperationRun) -> None:
-        """Send the deterministic probes of the operation (``generated.probes``)."""
-        from schemathesis.core import NOT_SET
-
+        """Send the deterministic probes of the operation (``generated.probes``) as one batch,
+        then the other-parent probes. Before the first query probe (an invalid filter value, an
+        undeclared parameter) the same request without the parameter is sent once (a valid
+        request, judged as one): its status and, for a list, its count go with the probes."""
+        baseline: Any = None
         batch = []
         for probe in probes_of(operation):
-            body: Any = {} if operation.body else NOT_SET
-            case = operation.Case(
-                path_parameters={p.name: "" for p in operation.path_parameters},
-                query=_probe_query(probe),
-                body=body,
-                media_type="application/json" if operation.body else None,
-            )
-            batch.append(Outgoing(case, False, "probe", probe))
+            if probe.kind in ("invalid", "unknown"):
+                if baseline is None:
+                    baseline = self._send(
+                        _probe_case(operation), True, operation_id, run, label="probe baseline"
+                    )
+                    baseline = baseline if baseline is not None else False
+                if baseline is not False:
+                    count = registry.list_count(_json(baseline)) if is_list(operation) else None
+                    probe = dataclasses.replace(
+                        probe, baseline_status=baseline.status_code, baseline=count
+                    )
+            batch.append(Outgoing(_probe_case(operation, probe), False, "probe", probe))
         self._send_batch(batch, operation_id, run)
+        self._probe_parents(operation, operation_id, run)
+
+    def _probe_parents(self, operation: Any, operation_id: str, run: OperationRun) -> None:
+        """The other-parent probe of a sub-resource operation (a path with a parent id): the
+        first parent's child read under the second parent (404), or the second parent's list
+        (no child of the first). Asks the steering's ``parents`` hook; an API whose steering
+        has none gets no such probe, and one that cannot name two parents blocks it."""
+        hook = getattr(self.steering, "parents", None)
+        path = str(operation.path)
+        names = [p.name for p in operation.path_parameters]
+        own = [n for n in names if re.search(r"\{" + re.escape(n) + r"\}/?$", path)]
+        if hook is None or not [n for n in names if n not in own]:
+            return
+        try:
+            parents = hook(operation_id)
+        except Blocked as exc:
+            run.statuses.setdefault("probe", Counter())["blocked"] += 1
+            run.blocked = run.blocked or exc
+            return
+        if parents is None:
+            return
+        params = {parents.parameter: parents.second}
+        if own:
+            name = f"{own[0]} of a child of another existing {parents.parameter}"
+            probe = Probe("other-parent", "sub-resources", name, (404,), parameter=own[0])
+            params[own[0]] = parents.children[0]
+        else:
+            name = f"the list under another existing {parents.parameter}"
+            probe = Probe(  # its status is the business of the other aspects
+                "other-parent",
+                "sub-resources",
+                name,
+                range(100, 600),
+                parameter=parents.parameter,
+                foreign=tuple(parents.children),
+            )
+        case = _probe_case(operation, probe)
+
+        def steer(case: Any, _: bool, __: str) -> Prepared:
+            case.path_parameters.update(params)
+            return Prepared(dict(parents.headers), path_exists=True)
+
+        self._send(case, False, operation_id, run, probe, steer=steer)
 
     def _send_batch(self, batch: list[Outgoing], operation_id: str, run: OperationRun) -> None:
         """Send the cases of ``batch``: with a concurrency of 1 one after the other (each
@@ -627,6 +695,20 @@ def _json(response: Any) -> Any:
 def _probe_query(probe: Probe) -> dict[str, str] | None:
     if probe.kind == "page":
         return {"page": FAR_PAGE}
-    if probe.kind == "filter":
+    if probe.kind in ("filter", "invalid", "unknown"):
         return {str(probe.parameter): str(probe.value)}
     return None
+
+
+def _probe_case(operation: Any, probe: Probe | None = None) -> Any:
+    """A case of the operation for a probe (the steering fills in the path); without a probe,
+    the plain valid request the probe changes."""
+    from schemathesis.core import NOT_SET
+
+    body: Any = {} if operation.body else NOT_SET
+    return operation.Case(
+        path_parameters={p.name: "" for p in operation.path_parameters},
+        query=_probe_query(probe) if probe is not None else None,
+        body=body,
+        media_type="application/json" if operation.body else None,
+    )

@@ -86,11 +86,16 @@ def oas_class(api_id: str) -> dict[str, Callable[..., Any]]:
         credentials, the target's own resources in path parameters, plausible data) and the
         deterministic probes of generated/probes.py (bodies of the wrong JSON type, nested
         5,000 deep or not UTF-8; path ids that are not UUIDs or unknown; a page beyond the
-        last), and judge every response under the rule: the operation exists; documented
+        last; filter values that match nothing or break the filter's schema; a query
+        parameter the document does not declare; one parent's sub-resource read under
+        another), and judge every response under the rule: the operation exists; documented
         status and a conforming success response; error bodies in the problem shape and
         served as application/problem+json; invalid input (every body probe) refused with a
         4xx and nothing a 5xx; an API-version header on every response; a resource, or the
-        parent of a sub-resource, that does not exist is 404; a page beyond the last is 404.
+        parent of a sub-resource, that does not exist is 404, and so is another parent's
+        sub-resource; a page beyond the last is 404; a filter nothing matches gives an empty
+        list, an invalid filter value a 400 naming it, an undeclared parameter is ignored
+        (the same count) or refused naming it.
         """
         run = fuzzer.run(operation_id)
         findings = run.findings.get(rule)

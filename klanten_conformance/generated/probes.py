@@ -16,7 +16,26 @@ own. The probes send, to every operation, what a target must answer in one exact
   (the ``pagination`` aspect);
 - ``filter`` (every string filter of such a list, without enum or pattern): a value that
   matches nothing: an empty page (the ``filters`` aspect; an answer other than 200 is left to
-  the other aspects).
+  the other aspects);
+- ``invalid`` (every filter of a list whose schema constrains its value: a format ``uuid``,
+  ``date``, ``date-time``, ``uri`` or ``email``, an enum, a pattern, an integer, number or
+  boolean type, a maxLength): a value that breaks the constraint, one probe per constraint:
+  400 with an invalidParams entry naming the filter (the ``filters`` aspect); a filter
+  documented as a string without constraints gets none;
+- ``unknown`` (every list and every read): a query parameter the document does not declare:
+  ignored (200 and, for a list, the ``count`` of the same request without it) or refused
+  (400 naming it); never a 5xx, an HTML page or a list the parameter changed (the
+  ``filters`` aspect);
+- ``other-parent`` (every operation on a sub-resource, where the API's steering can name two
+  existing parents: ``parents`` of the steering): the first parent's child read under the
+  second parent: 404; the second parent's list: none of the first's children (the
+  ``sub-resources`` aspect). Made by the engine, not by :func:`probes_of`: a second parent
+  that cannot be made blocks the probe.
+
+Before the ``invalid`` and ``unknown`` probes of an operation the engine sends the same
+request without their parameter (a valid request, judged as one): they are judged under
+``filters`` only where that one was answered 200, so a target refusing the request for
+another reason (its credentials, say) fails the rule about that, not the filters.
 
 Each is sent with the API steering's headers (valid credentials, end-user authentication) and
 its answer is judged by every registered check, so the problem aspects judge the shape and
@@ -36,13 +55,30 @@ NESTING = 5_000
 #: a page number beyond the last page of any list
 FAR_PAGE = "1000000"
 ANY_4XX = range(400, 500)
+#: the query parameter no document of the standard declares (probe ``unknown``)
+UNKNOWN_PARAMETER = "undeclaredParameter"
+#: query parameters of a list that page, order or expand it rather than filter it
+NOT_FILTERS = frozenset({"page", "pageSize", "ordering", "expand"})
+#: per string format: a value that breaks it (``uri``: no scheme; ``email``: no ``@``)
+INVALID_FORMATS = {
+    "uuid": "not-a-uuid",
+    "date": "2020-13-45",
+    "date-time": "2020-13-45T25:61:00Z",
+    "uri": "no-scheme/at-all",
+    "email": "no-at-sign.example.org",
+}
+#: per type: a value that is not of it
+INVALID_TYPES = {"integer": "not-an-integer", "number": "not-a-number", "boolean": "neither"}
+#: candidates for a value that a ``pattern`` does not match (the first that fails is used)
+_PATTERN_MISSES = ("~!", "x", "0", "~" * 300)
 
 
 @dataclass(frozen=True)
 class Probe:
     """One deterministic request: what it changes of an otherwise valid request."""
 
-    #: ``body``, ``path``, ``page``, ``filter`` or ``step`` (of the stateful sequence)
+    #: ``body``, ``path``, ``page``, ``filter``, ``invalid``, ``unknown``, ``other-parent`` or
+    #: ``step`` (of the stateful sequence)
     kind: str
     #: the aspect its answer is judged under
     aspect: str
@@ -52,9 +88,17 @@ class Probe:
     allowed: Container[int]
     #: body probes: the raw body sent as application/json
     content: bytes | None = None
-    #: path and filter probes: the parameter and the value it gets
+    #: path and query probes: the parameter and the value it gets
     parameter: str | None = None
     value: str | None = None
+    #: ``invalid`` and ``unknown``: the status of the same request without the parameter
+    #: (set by the engine once it has that answer; None: not known); a check judges the
+    #: parameter only where that request was answered 200
+    baseline_status: int | None = None
+    #: ``unknown`` on a list: the count of the same list without the parameter (None: not known)
+    baseline: int | None = None
+    #: ``other-parent`` on a list: the ids of the other parent's children, which it must not hold
+    foreign: tuple[str, ...] = ()
 
 
 def _body(name: str, content: bytes) -> Probe:
@@ -93,6 +137,17 @@ def probes_of(operation: Any) -> Iterator[Probe]:
     if any(p.name == "page" for p in operation.query):
         yield Probe("page", "pagination", f"page={FAR_PAGE}, beyond the last page", (404,))
         yield from _filter_probes(operation)
+    if is_list(operation):
+        yield from _invalid_probes(operation)
+    if str(operation.method).upper() == "GET":
+        yield from _unknown_probes(operation)
+
+
+def is_list(operation: Any) -> bool:
+    """A GET of a collection: its path does not end with an id."""
+    return str(operation.method).upper() == "GET" and not str(operation.path).rstrip("/").endswith(
+        "}"
+    )
 
 
 def _filter_probes(operation: Any) -> Iterator[Probe]:
@@ -117,3 +172,76 @@ def _filter_probes(operation: Any) -> Iterator[Probe]:
             parameter=parameter.name,
             value=value,
         )
+
+
+def _invalid_probes(operation: Any) -> Iterator[Probe]:
+    """A value breaking each constraint of each filter of a list: 400 naming the filter."""
+    for parameter in operation.query:
+        if parameter.name in NOT_FILTERS:
+            continue
+        schema = parameter.definition.get("schema") or {}
+        for constraint, value in invalid_values(schema):
+            yield Probe(
+                "invalid",
+                "filters",
+                f"{parameter.name}={value}, which is not {constraint}",
+                (400,),
+                parameter=parameter.name,
+                value=value,
+            )
+
+
+def invalid_values(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """(the constraint in words, a query value that breaks it) for each constraint of a
+    parameter's schema that a single query value can break; none for an unconstrained
+    string, an array or a schema that is only a reference."""
+    kind = schema.get("type")
+    if kind in INVALID_TYPES:
+        return [(f"a valid {kind}", INVALID_TYPES[kind])]
+    if kind != "string":
+        return []
+    found = []
+    form = schema.get("format")
+    if form in INVALID_FORMATS:
+        found.append((f"a valid {form}", INVALID_FORMATS[form]))
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        value = "not-one-of-the-values"
+        while value in enum:
+            value += "-really"
+        found.append(("one of the enum values", value))
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        miss = _pattern_miss(pattern)
+        if miss is not None:
+            found.append((f"matching {pattern}", miss))
+    limit = schema.get("maxLength")
+    if isinstance(limit, int) and limit >= 0:
+        found.append((f"at most {limit} characters long", "x" * (limit + 1)))
+    return found
+
+
+def _pattern_miss(pattern: str) -> str | None:
+    """A value the pattern does not match (searched, as JSON Schema does), if one of the
+    candidates is."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return None
+    return next((value for value in _PATTERN_MISSES if compiled.search(value) is None), None)
+
+
+def _unknown_probes(operation: Any) -> Iterator[Probe]:
+    """A query parameter the document does not declare, with a plain value."""
+    declared = {p.name for p in operation.query}
+    name = UNKNOWN_PARAMETER
+    while name in declared:
+        name += "X"
+    yield Probe(
+        "unknown",
+        "filters",
+        f"{name}=1, a query parameter the document does not declare",
+        (200, 400),
+        parameter=name,
+        value="1",
+    )

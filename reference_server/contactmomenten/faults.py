@@ -78,6 +78,7 @@ FAULTS: tuple[Fault, ...] = (
     _core("CM-LIFE-01", "location-header"),
     _core("CM-LIFE-02", "put-replaces"),
     _clean("CM-FILTER-01", "the kanaal filter of contactmoment_list is ignored"),
+    _core("CM-FILTER-01/invalid-ignored", "filter-invalid-ignored"),
     _core("CM-NOTIF-01", "notify-partial-update"),
     # real-world faults: shaped like defects of real products ------------------------------
     Fault(

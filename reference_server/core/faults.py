@@ -56,6 +56,18 @@ CORE_SWITCHES: dict[str, str] = {
         "audittrail sub-resources ignore their parent: the list holds every entry of the "
         "resource, and an entry is found whatever (even unknown) parent is in the path"
     ),
+    "audittrail-other-parent": (
+        "an audittrail entry is read under the path of another existing parent (an unknown "
+        "parent still gets 404)"
+    ),
+    "filter-invalid-ignored": (
+        "a filter value that is not valid for its parameter is ignored (the list is not "
+        "filtered by it), not refused with 400"
+    ),
+    "unknown-query-crash": (
+        "a list request with a query parameter the document does not declare crashes: "
+        "HTTP 500 with a text/html page"
+    ),
 }
 
 

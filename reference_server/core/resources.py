@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from reference_server.core.api import (
     AUDIT,
@@ -72,6 +72,11 @@ def json_path(path: str) -> str:
     return f"json_extract(data, '$.{path}')"
 
 
+#: what a framework's debug page answers for an unexpected error (fault "unknown-query-crash")
+HTML_SERVER_ERROR = (
+    "<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>\n"
+    "<body><h1>Server Error (500)</h1></body></html>\n"
+)
 #: ``ApiRuntime.state`` key of what fault switch "read-after-delete" keeps of deleted resources
 DELETED = "resources.deleted"
 
@@ -217,7 +222,13 @@ class ResourceOperations:
     async def list(self, call: Call) -> Response:
         # an empty value means "no filter" (as in the standard's implementations)
         call.query = [(k, v) for k, v in call.query if v != ""]
+        if call.off("unknown-query-crash") and any(
+            name not in call.operation.query for name, _ in call.query
+        ):
+            return HTMLResponse(HTML_SERVER_ERROR, status_code=500)  # the fault
         values, params = call.operation.query_values(call.query)
+        if params and call.off("filter-invalid-ignored"):
+            params = [p for p in params if p.name.split(".")[0] in self.resource.not_filters]
         if params:
             raise validation_error(params)
         call.values = values
@@ -321,6 +332,7 @@ class ResourceOperations:
         leak = call.off("audittrail-parent")
         if not leak:
             self.get(call, parent, AUDIT)
+        leak = leak or call.off("audittrail-other-parent")  # a known parent, any entry
         entry = call.api.store.get_audit(self.resource.table, None if leak else parent, uuid)
         if entry is None:
             raise not_found("No audittrail entry with this uuid.")

@@ -75,6 +75,18 @@ FAULTS: tuple[Fault, ...] = (
     ),
     _clean("LIFE-02", "PUT keeps the fields it was not sent, like PATCH", "put-replaces"),
     _clean("FILTER-01", "the emailadres filter of klant_list is ignored"),
+    _clean(
+        "FILTER-01/invalid-ignored",
+        "a filter value that is not valid for its parameter (not a URI, not one of the enum "
+        "values) is ignored: klant_list answers 200 with the unfiltered list, not 400",
+        "filter-invalid-ignored",
+    ),
+    _clean(
+        "OAS-09/other-parent",
+        "an audittrail entry of one klant is read under the path of another existing klant "
+        "(an unknown klant still gets 404)",
+        "audittrail-other-parent",
+    ),
     _clean("AUTH-01", "the JWT signature is not verified (its claims still are)", "jwt-signature"),
     _clean("AUTH-02", "scopes are not checked", "scopes"),
     _clean("AUTH-03", "exp, nbf and aud claims are not checked", "token-claims"),
@@ -142,6 +154,15 @@ FAULTS: tuple[Fault, ...] = (
         API,
         REAL_WORLD,
         "object-body",
+    ),
+    Fault(
+        "CRASH/unknown-query",
+        "FILTER-01",
+        "klant_list with a query parameter the document does not declare crashes: HTTP 500 "
+        "with a text/html page",
+        API,
+        REAL_WORLD,
+        "unknown-query-crash",
     ),
     Fault(
         "LEAK/audittrail-parent",

@@ -275,6 +275,18 @@ def test_invalid_filter_value_is_400(server: Server, params: dict) -> None:
     assert {p["name"] for p in response.json()["invalidParams"]} == set(params)
 
 
+def test_fault_invalid_filter_value_ignored(make_server) -> None:
+    """FILTER-01/invalid-ignored: an invalid filter value gives the unfiltered list; an invalid
+    page is still refused."""
+    server = make_server(faults=("FILTER-01/invalid-ignored",))
+    authn, _ = paged_scenario(server, 2)
+    for params in ({"subjectType": "alien"}, {"subject": "example.org/no-scheme"}):
+        response = server.list(authn, **params)
+        assert response.status_code == 200, response.text
+        assert response.json()["count"] == 2
+    assert server.list(page="abc").status_code == 400
+
+
 def test_fault_filter01_ignores_emailadres(make_server, registry: SubjectRegistry) -> None:
     server = make_server(faults=("FILTER-01",))
     scenario = nnp_scenario(server, registry)

@@ -39,9 +39,10 @@ def test_real_world_faults_are_marked_as_such() -> None:
         "CRASH/token-claims",
         "CRASH/non-object-body",
         "LEAK/audittrail-parent",
+        "CRASH/unknown-query",
     }
     rules = {FAULTS[name].rule for name in names}
-    assert rules == {"KLOK01-Z1", "OAS-03", "AUTH-03", "OAS-05", "OAS-09"}
+    assert rules == {"KLOK01-Z1", "OAS-03", "AUTH-03", "OAS-05", "OAS-09", "FILTER-01"}
 
 
 # CRASH/zelfstandige ---------------------------------------------------------------------------
@@ -200,3 +201,44 @@ def test_leak_audittrail_parent(make_server) -> None:
     assert server.get(f"{API}/klanten/{UNKNOWN}/audittrail").status_code == 200
     # a malformed parent is still refused by the router
     assert server.get(f"{API}/klanten/not-a-uuid/audittrail").status_code == 404
+
+
+def test_other_parent_serves_an_entry_under_another_klant(make_server) -> None:
+    """OAS-09/other-parent: an entry of one klant is read under another existing klant's
+    path; an unknown klant is still 404 and the lists still hold their own entries only."""
+    server = make_server(faults=("OAS-09/other-parent",))
+    first, second, first_trail, second_trail = two_klanten_with_entries(server)
+    assert {e["resourceUrl"] for e in first_trail} == {first}
+    foreign = second_trail[0]
+    response = server.get(f"{first}/audittrail/{foreign['uuid']}")
+    assert response.status_code == 200, response.text
+    assert response.json() == foreign
+    unknown = server.get(f"{API}/klanten/{UNKNOWN}/audittrail/{foreign['uuid']}")
+    assert unknown.status_code == 404
+    assert server.get(f"{API}/klanten/{UNKNOWN}/audittrail").status_code == 404
+
+
+# CRASH/unknown-query ----------------------------------------------------------------------------
+
+
+def test_crash_unknown_query_parameter(make_server) -> None:
+    """CRASH/unknown-query: klant_list with a parameter the document does not declare is a
+    500 text/html page; the declared parameters still work, and a read ignores the unknown
+    one."""
+    server = crashing(make_server, "CRASH/unknown-query")
+    url = server.create().json()["url"]
+    response = server.list(undeclaredParameter="1")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["api-version"] == "1.0.0"
+    assert server.list(klantnummer="x").status_code == 200
+    assert server.get(url, params={"undeclaredParameter": "1"}).status_code == 200
+
+
+def test_without_the_fault_an_unknown_query_parameter_is_ignored(server: Server) -> None:
+    body, authn = server.natuurlijk_persoon()
+    server.create(body, authn)
+    assert server.list(authn).json()["count"] == 1
+    response = server.list(authn, undeclaredParameter="1")
+    assert response.status_code == 200, response.text
+    assert response.json()["count"] == 1

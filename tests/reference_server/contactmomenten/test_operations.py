@@ -164,6 +164,29 @@ def test_fault_filter01_ignores_kanaal(make_cm) -> None:
 
 
 @pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/contactmomenten", {"initiatiefnemer": "nobody"}),
+        ("/contactmomenten", {"vorigContactmoment": "no-scheme/at-all"}),
+        ("/klantcontactmomenten", {"rol": "bystander"}),
+        ("/objectcontactmomenten", {"contactmoment": "no-scheme/at-all"}),
+    ],
+)
+def test_invalid_filter_value_is_400(make_cm, path: str, params: dict) -> None:
+    """A filter value that breaks the parameter's schema is refused naming the filter; under
+    CM-FILTER-01/invalid-ignored it is ignored and the list is answered unfiltered."""
+    response = make_cm().list(path, **params)
+    assert response.status_code == 400, response.text
+    assert [p["name"] for p in response.json()["invalidParams"]] == list(params)
+    ignoring = make_cm(faults=("CM-FILTER-01/invalid-ignored",))
+    ignoring.create()
+    response = ignoring.list(path, **params)
+    assert response.status_code == 200, response.text
+    assert response.json()["count"] == (1 if path == "/contactmomenten" else 0)
+    assert ignoring.list(path, page="x").status_code == 400
+
+
+@pytest.mark.parametrize(
     ("ordering", "expected"),
     [("registratiedatum", [0, 1, 2]), ("-registratiedatum", [2, 1, 0]), ("kanaal", [2, 1, 0])],
 )
