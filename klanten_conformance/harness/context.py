@@ -63,7 +63,7 @@ BUILTIN_NAME = "reference-server"
 DEPTH_EXAMPLES = {"quick": 5, "default": 10, "deep": 100}
 #: generated requests in flight at once unless --concurrency says otherwise: modest, so a
 #: target of modest size is not flooded
-DEFAULT_CONCURRENCY = 4
+DEFAULT_CONCURRENCY = 2
 
 _ENTRY_KEYS = frozenset(
     {

@@ -182,7 +182,7 @@ OPTIONS: tuple[Option, ...] = (
         "--concurrency",
         "generation",
         "generated requests in flight at once, each worker with its own connection; they only "
-        "ever go to the target's base URL (default: 4; 1 sends one at a time)",
+        "ever go to the target's base URL (default: 2; 1 sends one at a time)",
         kind="int",
         metavar="N",
     ),

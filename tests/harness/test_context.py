@@ -135,7 +135,7 @@ def test_targets_file_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_the_concurrency_of_generated_requests(catalogue, tmp_path: Path) -> None:
-    assert resolve({}, catalogue).generation.concurrency == 4  # modest by default
+    assert resolve({}, catalogue).generation.concurrency == 2  # modest by default
     assert resolve({"concurrency": 1}, catalogue).generation.concurrency == 1
     path = tmp_path / "targets.toml"
     path.write_text(
