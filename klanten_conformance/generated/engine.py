@@ -173,7 +173,7 @@ class Fuzzer:
         self._coverage_cases: dict[str, list[Any]] = {}
 
     def run(self, operation_id: str) -> OperationRun:
-        if not self._sequenced:
+        if not self._sequenced and self._stateful_step(operation_id):
             self._sequenced = True
             self._stateful()
         if operation_id not in self._done:
@@ -219,6 +219,15 @@ class Fuzzer:
             stateful.timed(
                 self.stateful_cost, "state machine", self, stateful.run_machine, links, follow
             )
+
+    def _stateful_step(self, operation_id: str) -> bool:
+        """Whether the operation is a step of the stateful phase (of the API's ``SEQUENCE`` or
+        ``LINKS``): the phase runs when the first of them is run, so the operations before it
+        (lists) see the target as the other phases left it, not with its resources."""
+        steps = {step for step, _ in getattr(self.provider, "SEQUENCE", ()) or ()}
+        for source, targets in (getattr(self.provider, "LINKS", None) or {}).items():
+            steps.update((source, *targets))
+        return operation_id in steps
 
     def _valid_case(self, operation_id: str, number: int = 0) -> Any:
         """A new valid case of the operation: a copy of its ``number``-th positive coverage
