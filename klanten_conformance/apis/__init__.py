@@ -41,7 +41,7 @@ OAS_ASPECTS = (
     "published",  # the published document declares nothing beyond the standard
     "sub-resources",  # a sub-resource shows only its own parent's entries (none of another's)
     "not-found",  # a resource that does not exist (unknown or malformed id) is 404
-    "stateful",  # each step of the stateful sequence answers the status it must
+    "stateful",  # each stateful step (sequence, state machine) answers the status it must
     "filters",  # a filter value that matches nothing gives an empty list, an invalid one a
     # 400 naming it; an undeclared query parameter is ignored or refused (400 naming it)
 )
@@ -69,9 +69,11 @@ class ApiDefinition:
     client: str
     #: module with what the generated ``oas`` class needs of this API: ``steering(client,
     #: harness)``, ``valid_request(client, operation_id)`` (see generated/oas_class.py); it may
-    #: add ``SEQUENCE`` (the stateful sequence: (operationId, status) steps on the resource
-    #: the first creates), used when its steering has ``follow(case, operation_id,
-    #: created)`` (see generated/engine.py)
+    #: add ``SEQUENCE`` (the stateful sequence: (operationId, status) steps on what earlier
+    #: steps created) and ``LINKS`` (the links of schemathesis's state machine), used when
+    #: its steering has ``follow(case, operation_id, created)``, ``created`` mapping the
+    #: operationId of each create so far to the representation it answered (see
+    #: generated/stateful.py)
     generated: str = ""
     #: regular expression of the API-version header the API's version answers with
     version: str = r"\d+\.\d+(\.\d+)?\S*"

@@ -53,6 +53,7 @@ DEFINITION = register(
             "published": "CM-OAS",
             "sub-resources": "CM-OAS",
             "not-found": "CM-OAS",
+            "stateful": "CM-LIFE-01",
             "filters": "CM-FILTER-01",
         },
         fixture="contactmomenten",

@@ -61,6 +61,8 @@ class ContactmomentenSteering:
         self.client = client
         self._pool: dict[str, list[_Made]] | None = None
         self._blocked: Blocked | None = None
+        #: the contactmomenten stateful steps created, by url
+        self._followed: dict[str, _Made] = {}
 
     # the resources the generated cases work on ------------------------------------------------
 
@@ -83,7 +85,10 @@ class ContactmomentenSteering:
 
     def _moment(self) -> _Made:
         what = "a contactmoment for generated requests"
-        made = _Made(self.client.contactmoment(what=what)["url"])
+        return self._trail_of(_Made(self.client.contactmoment(what=what)["url"]))
+
+    def _trail_of(self, made: _Made) -> _Made:
+        """``made`` with the uuids of its audittrail entries (read as an arrange step)."""
         with self.client.http.arranging():
             trail = self.client.get(f"{made.url}/audittrail", validate=False)
         entries = checks.body_of(trail) if trail.status_code == 200 else []
@@ -167,6 +172,25 @@ class ContactmomentenSteering:
         )
         return Prepared(headers, path_exists=path_exists, valid_anyway=valid_anyway)
 
+    def follow(self, case: Any, operation_id: str, created: dict) -> Prepared | None:
+        """Steer a valid case of a stateful step onto the contactmoment an earlier step
+        created (``created``: operationId -> the representation its create answered); the
+        first step, with nothing created yet, is steered like any case."""
+        if "contactmoment_create" not in created:
+            return self.prepare(case, True, operation_id)
+        url = str(created["contactmoment_create"].get("url") or "")
+        if url not in self._followed:
+            self._followed[url] = self._trail_of(_Made(url))
+        made = self._followed[url]
+        params = case.path_parameters
+        trail = made.audit_uuids
+        if params and fill_path(params, "contactmoment_uuid", made.uuid, trail, True) is None:
+            return None  # no audittrail entry to read: blocked
+        if isinstance(case.body, dict) and not self._plausible_body(case.body, operation_id):
+            return None
+        headers = {"Accept": "application/json", "Authorization": self.client.authorization()}
+        return Prepared(headers, path_exists=bool(case.path_parameters))
+
     def _plausible_body(self, body: dict, operation_id: str) -> bool:
         """Steer a positive body; False when the pool it needs could not be made."""
         pool = self.pool()
@@ -224,6 +248,42 @@ def _only_content_type(case: Any) -> bool:
 
 
 # what the generated class needs of the Contactmomenten API ---------------------------------------
+
+
+#: the stateful sequence of the generated class (generated/stateful.py): each step an
+#: operation on the contactmoment the first step created (the steering's ``follow`` puts it in
+#: the path) and the status it must answer under the "stateful" aspect (CM-LIFE-01: a created
+#: contactmoment can be read until it is deleted, then it is gone); None: judged by the other
+#: aspects only
+SEQUENCE = (
+    ("contactmoment_create", None),
+    ("contactmoment_read", 200),
+    ("contactmoment_update", None),
+    ("contactmoment_partial_update", None),
+    ("contactmoment_read", 200),
+    ("audittrail_list", None),
+    ("audittrail_read", None),
+    ("contactmoment_delete", 204),
+    ("contactmoment_read", 404),
+)
+
+#: the links of schemathesis's state machine (generated/stateful.py): a created contactmoment
+#: leads to its read, changes, delete and audit trail, a read or change onwards, a delete to a
+#: read (which must then answer 404)
+_MOMENT_UUID = "$response.body#/url#regex:([0-9a-fA-F-]+)/?$"
+_ON_MOMENT = {
+    "contactmoment_read": {"uuid": _MOMENT_UUID},
+    "contactmoment_update": {"uuid": _MOMENT_UUID},
+    "contactmoment_partial_update": {"uuid": _MOMENT_UUID},
+    "contactmoment_delete": {"uuid": _MOMENT_UUID},
+    "audittrail_list": {"contactmoment_uuid": _MOMENT_UUID},
+}
+LINKS = {
+    "contactmoment_create": _ON_MOMENT,
+    "contactmoment_read": _ON_MOMENT,
+    "contactmoment_partial_update": _ON_MOMENT,
+    "contactmoment_delete": {"contactmoment_read": {"uuid": "$request.path.uuid"}},
+}
 
 
 def steering(client: ContactmomentenClient, harness: Any) -> ContactmomentenSteering:

@@ -170,11 +170,14 @@ class KlantenSteering:
         return self._steer(case, positive, operation_id, klant)
 
     def follow(self, case: Any, operation_id: str, created: dict) -> Prepared | None:
-        """Steer a valid case of the stateful sequence onto the klant its first step created
-        (``created``: the representation the create answered)."""
-        url = str(created.get("url") or "")
+        """Steer a valid case of a stateful step onto the klant an earlier step created
+        (``created``: operationId -> the representation its create answered); the first
+        step, with nothing created yet, is steered like any case."""
+        if "klant_create" not in created:
+            return self.prepare(case, True, operation_id)
+        url = str(created["klant_create"].get("url") or "")
         if url not in self._followed:
-            self._followed[url] = self._made(created)
+            self._followed[url] = self._made(created["klant_create"])
         return self._steer(case, True, operation_id, self._followed[url])
 
     def _steer(
@@ -334,6 +337,26 @@ SEQUENCE = (
     ("klant_delete", 204),
     ("klant_read", 404),
 )
+
+
+#: the links of schemathesis's state machine (generated/stateful.py): a created klant leads to
+#: its read, changes, delete and audit trail, a read or change to the next read or change or
+#: the delete, and a delete to a read (which must then answer 404); path parameters from the
+#: klant's ``url`` (the steering puts the klant the link came from in the path anyway)
+_KLANT_UUID = "$response.body#/url#regex:([0-9a-fA-F-]+)/?$"
+_ON_KLANT = {
+    "klant_read": {"uuid": _KLANT_UUID},
+    "klant_update": {"uuid": _KLANT_UUID},
+    "klant_partial_update": {"uuid": _KLANT_UUID},
+    "klant_delete": {"uuid": _KLANT_UUID},
+    "audittrail_list": {"klant_uuid": _KLANT_UUID},
+}
+LINKS = {
+    "klant_create": _ON_KLANT,
+    "klant_read": _ON_KLANT,
+    "klant_partial_update": _ON_KLANT,
+    "klant_delete": {"klant_read": {"uuid": "$request.path.uuid"}},
+}
 
 
 def steering(client: KlantenClient, harness: Any) -> KlantenSteering:

@@ -48,6 +48,9 @@ DEFINITION = register(
             "api-version": "KI-OAS-06",
             "pagination": "KI-OAS-07",
             "published": "KI-OAS-08",
+            "filters": "KI-OAS-09",
+            "not-found": "KI-OAS-11",
+            "stateful": "KI-OAS-11",
         },
         fixture="klantinteracties",
         client="klanten_conformance.apis.klantinteracties:KlantinteractiesClient",
@@ -316,8 +319,9 @@ class KlantinteractiesClient(ApiClient):
                 return Bodies.partijen(**fields)
             soort = "kvk_nummer" if fields.get("soort") == "organisatie" else "bsn"
             route = self.route()
-            return Bodies.partijen(identificatoren=self.identificator_items(route, (soort,)),
-                                   **fields)
+            return Bodies.partijen(
+                identificatoren=self.identificator_items(route, (soort,)), **fields
+            )
         if resource == "partijIdentificatoren":
             return Bodies.partijIdentificatoren(**fields)
         if resource == "klantcontacten":
@@ -457,15 +461,18 @@ class KlantinteractiesClient(ApiClient):
             with _KINDS.lock:
                 _KINDS.refused.setdefault(target, {})["zelfstandig"] = refused
         soort = "kvk_nummer" if fields.get("soort") == "organisatie" else "bsn"
-        self.note(f"test data: a partij with a {soort}; not used: a partij without "
-                  f"identificatoren: {refused}")
+        self.note(
+            f"test data: a partij with a {soort}; not used: a partij without "
+            f"identificatoren: {refused}"
+        )
         return self.partij(soort, purpose=purpose, **fields)
 
     def add_vestiging(self, partij: dict[str, Any], **fields: Any) -> dict[str, Any]:
         """A vestigingsnummer for a partij holding a kvk_nummer, scoped under it (POST
         /partij-identificatoren: the partij already holds an identificator)."""
         kvk = next(
-            i for i in self.identificatoren_of(partij)
+            i
+            for i in self.identificatoren_of(partij)
             if i["partijIdentificator"]["codeSoortObjectId"] == "kvk_nummer"
         )
         body = Bodies.partijIdentificatoren(
@@ -560,7 +567,10 @@ def uuid_of(resource: dict | str) -> str:
 
 
 def invalid_param_named(
-    rule: str, response: requests.Response, name: str | None, code: str | None = None,
+    rule: str,
+    response: requests.Response,
+    name: str | None,
+    code: str | None = None,
     what: str = "",
 ) -> dict:
     """A 400 whose invalidParams has an entry naming ``name`` (:func:`same_name`) and, when

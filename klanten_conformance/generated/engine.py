@@ -258,7 +258,7 @@ class Fuzzer:
         self._coverage_cases: dict[str, list[Any]] = {}
 
     def run(self, operation_id: str) -> OperationRun:
-        if not self._sequenced:
+        if not self._sequenced and self._stateful_step(operation_id):
             self._sequenced = True
             self._stateful()
         if operation_id not in self._done:
@@ -274,42 +274,45 @@ class Fuzzer:
         return self.schema[route][method]
 
     def _stateful(self) -> None:
-        """The stateful phase: the API's sequence (``SEQUENCE`` of its provider module, e.g.
-        create, read, update, partial update, read, audit trail, delete, read), each step a
-        valid case steered onto the resource the first step created (``Steering.follow``) and
-        judged like every case, and its status against the one the sequence gives (if any).
-        ``quick`` runs none, ``default`` one, ``deep`` three."""
-        sequence = tuple(getattr(self.provider, "SEQUENCE", ()) or ())
+        """The stateful phase (generated/stateful.py): the API's declared sequence
+        (``SEQUENCE`` of its provider module, e.g. create, read, update, partial update, read,
+        audit trail, delete, read; steps on what earlier steps created, steered by
+        ``Steering.follow``), ``quick`` none, ``default`` one round, ``deep`` three; then
+        schemathesis's state machine over the API's declared links (``LINKS``), a few short
+        scenarios at ``default`` and more at ``deep``. Every step is judged like every case,
+        and its status under the ``stateful`` aspect where the standard fixes it. What it
+        cost is kept in ``stateful_cost`` (requests and seconds per part)."""
+        from klanten_conformance.generated import stateful
+
+        self.stateful_cost = stateful.Measured()
         follow = getattr(self.steering, "follow", None)
-        if not sequence or follow is None:
+        if follow is None:
             return
-        for round_number in range(SEQUENCES[self.depth]):
-            created: dict | None = None
-            for number, (operation_id, status) in enumerate(sequence, 1):
-                run = self._run_of(operation_id)
-                case = self._valid_case(operation_id, round_number)
-                name = f"step {number} ({operation_id}) of the stateful sequence"
-                step = Probe("step", "stateful", name, (status,)) if status else None
-                if created is None and number > 1:
-                    run.statuses.setdefault("stateful", Counter())["blocked"] += 1
-                    continue
+        sequence = tuple(getattr(self.provider, "SEQUENCE", ()) or ())
+        for round_number in range(SEQUENCES[self.depth] if sequence else 0):
+            stateful.timed(
+                self.stateful_cost,
+                "sequence",
+                self,
+                stateful.run_sequence,
+                sequence,
+                follow,
+                round_number,
+            )
+        links = getattr(self.provider, "LINKS", None) or {}
+        if links:
+            stateful.timed(
+                self.stateful_cost, "state machine", self, stateful.run_machine, links, follow
+            )
 
-                def steer(case: Any, _: bool, operation_id: str, made: Any = created) -> Any:
-                    return follow(case, operation_id, made) if made is not None else None
-
-                response = self._send(
-                    case,
-                    True,
-                    operation_id,
-                    run,
-                    step,
-                    label="stateful",
-                    steer=None if number == 1 else steer,
-                    exists=status is None or status < 400,
-                )
-                if number == 1 and response is not None and response.status_code < 300:
-                    body = _json(response)
-                    created = body if isinstance(body, dict) else None
+    def _stateful_step(self, operation_id: str) -> bool:
+        """Whether the operation is a step of the stateful phase (of the API's ``SEQUENCE`` or
+        ``LINKS``): the phase runs when the first of them is run, so the operations before it
+        (lists) see the target as the other phases left it, not with its resources."""
+        steps = {step for step, _ in getattr(self.provider, "SEQUENCE", ()) or ()}
+        for source, targets in (getattr(self.provider, "LINKS", None) or {}).items():
+            steps.update((source, *targets))
+        return operation_id in steps
 
     def _valid_case(self, operation_id: str, number: int = 0) -> Any:
         """A new valid case of the operation: a copy of its ``number``-th positive coverage

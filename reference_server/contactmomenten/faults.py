@@ -76,6 +76,7 @@ FAULTS: tuple[Fault, ...] = (
     _core("CM-CACHE-03", "if-none-match"),
     _core("CM-AUDIT-01", "audit-partial-update"),
     _core("CM-LIFE-01", "location-header"),
+    _core("CM-LIFE-01/read-after-delete", "read-after-delete"),
     _core("CM-LIFE-02", "put-replaces"),
     _clean("CM-FILTER-01", "the kanaal filter of contactmoment_list is ignored"),
     _core("CM-FILTER-01/invalid-ignored", "filter-invalid-ignored"),

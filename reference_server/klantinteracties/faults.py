@@ -48,6 +48,11 @@ FAULTS: tuple[Fault, ...] = (
     _clean("KI-OAS-09", "the kanaal filter of klantcontactenList is ignored"),
     _clean("KI-OAS-10", "a dotted expand value expands only its first step"),
     _clean("KI-OAS-11", "DELETE of a categorie answers 204 but keeps it"),
+    _clean(
+        "KI-OAS-11/read-after-delete",
+        "a deleted resource is still read: GET answers its last representation (a soft delete)",
+        "read-after-delete",
+    ),
     _clean("KI-OAS-12", "PUT is accepted without the required fields (they are kept)"),
     # ki-gedrag ----------------------------------------------------------------------------
     _clean("KI-GED-01", "codeRegister and codeObjecttype may be combined freely"),

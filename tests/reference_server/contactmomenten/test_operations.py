@@ -84,6 +84,14 @@ def test_location_header_and_fault_life01(make_cm) -> None:
     assert response.status_code == 201 and "location" not in response.headers
 
 
+def test_a_deleted_contactmoment_is_gone_and_fault_life01_read_after_delete(make_cm) -> None:
+    for faults, status in (((), 404), (("CM-LIFE-01/read-after-delete",), 200)):
+        cm = make_cm(faults=faults)
+        url = cm.create()["url"]
+        assert cm.request("DELETE", url).status_code == 204
+        assert cm.request("GET", url).status_code == status
+
+
 def test_relations_cannot_be_changed(cm: CmServer) -> None:
     url = cm.create()["url"]
     relation = cm.klantcontactmoment(url, cm.klant()).json()["url"]

@@ -164,6 +164,13 @@ def _delete(ki: Ki) -> bool:
     )
 
 
+@check("KI-OAS-11/read-after-delete")
+def _read_after_delete(ki: Ki) -> bool:
+    klantcontact = ki.klantcontact()["url"]
+    deleted = ki.delete(klantcontact).status_code
+    return (deleted, ki.get(klantcontact).status_code) == (204, 404)
+
+
 @check("KI-OAS-12")
 def _put_required(ki: Ki) -> bool:
     return refused(ki.put(ki.klantcontact()["url"], {"kanaal": "balie"}), "onderwerp")
