@@ -55,6 +55,8 @@ NESTING = 5_000
 #: a page number beyond the last page of any list
 FAR_PAGE = "1000000"
 ANY_4XX = range(400, 500)
+#: lookups of a range filter (a value compares, it does not have to be equal)
+RANGE_SUFFIXES = ("__lt", "__lte", "__gt", "__gte")
 #: the query parameter no document of the standard declares (probe ``unknown``)
 UNKNOWN_PARAMETER = "undeclaredParameter"
 #: query parameters of a list that page, order or expand it rather than filter it
@@ -152,13 +154,14 @@ def is_list(operation: Any) -> bool:
 
 def _filter_probes(operation: Any) -> Iterator[Probe]:
     """A value that matches nothing for each string filter of a paginated list without an
-    enum or a pattern (an enum value may well match)."""
+    enum or a pattern (an enum value may well match). A range filter (``__lt``, ``__gte``,
+    ...) gets none: it compares, so any value may match."""
     marker = uuid.uuid4().hex[:8]
     for parameter in operation.query:
         schema = parameter.definition.get("schema") or {}
         if parameter.name == "page" or schema.get("type") != "string":
             continue
-        if "enum" in schema or "pattern" in schema:
+        if "enum" in schema or "pattern" in schema or parameter.name.endswith(RANGE_SUFFIXES):
             continue
         value = {
             "email": f"nobody-{marker}@example.invalid",

@@ -236,3 +236,14 @@ def test_other_parent_list_check() -> None:
     assert other_parents_children_hidden(_exchange(probe, 404, None)) is None
     read = Probe("other-parent", "sub-resources", "read", (404,))
     assert other_parents_children_hidden(_exchange(read, 200, {"uuid": "a"})) is None
+
+
+def test_range_filters_get_no_matches_nothing_probe() -> None:
+    # contactmoment_list filters registratiedatum by comparison (__lt, __gte, ...): a value
+    # compares, so it may match; only the exact filter gets a "matches nothing" probe
+    definition = apis.get("contactmomenten")
+    route, method = operations(definition.spec)["contactmoment_list"]
+    operation = schema_of(definition.spec)[route][method]
+    matched = {p.parameter for p in probes_of(operation) if p.kind == "filter"}
+    assert "registratiedatum" in matched
+    assert not [name for name in matched if name.endswith(("__lt", "__lte", "__gt", "__gte"))]
