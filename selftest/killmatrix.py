@@ -55,7 +55,7 @@ BASELINE_PREFIX = "baseline:"
 FAILING = ("fail", "warning")
 DEFAULT_OAS_EXAMPLES = 5
 DEFAULT_OAS_SEED = 1
-DEFAULT_TIMEOUT = 300.0
+DEFAULT_TIMEOUT = 900.0
 #: a run that ends without verdicts (a port taken by another process between its choice and
 #: the server's bind, say) is run again this many times; a timeout is not
 RETRIES = 1
@@ -885,7 +885,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--exceptions", type=Path, default=EXCEPTIONS_PATH, help="exceptions file (YAML)"
     )
     parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per run (300)"
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per run (900)"
     )
     parser.add_argument(
         "--no-fork",

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: the matrix of the project tests: a sample (every real-world fault, one clean fault per
 #: class) with a reduced schemathesis budget; the full matrix is its own CI step (.ci/run)
 MATRIX_ARGS = ("--jobs", "2", "--oas-examples", "5", "--depth", "quick", "--sample")
-MATRIX_TIMEOUT = 1200
+MATRIX_TIMEOUT = 2400
 
 
 # bookkeeping ---------------------------------------------------------------------------------
