@@ -103,6 +103,11 @@ FAULTS: tuple[Fault, ...] = (
         "a scoped BSN is not counted: a second partij can hold BSN X under a subIdentificatorVan",
     ),
     _clean(
+        "KI-KLOK01-C1/update",
+        "a BSN is counted on create only: a PUT or PATCH that gives a partij BSN X under a "
+        "subIdentificatorVan is not checked",
+    ),
+    _clean(
         "KI-KLOK01-C1b",
         "the partijIdentificator__* filters of partijenList match on different identificators",
     ),

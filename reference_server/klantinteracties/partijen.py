@@ -242,6 +242,8 @@ def identificator_columns(call: Call, data: dict) -> dict[str, Any]:
     bsn = group.get("objectId") if soort == "bsn" else None
     if call.fault("KI-KLOK01-C1") and parent:
         bsn = None
+    if call.fault("KI-KLOK01-C1/update") and call.request.method in ("PUT", "PATCH"):
+        bsn = None
     return {
         "partij": partij,
         "parent": parent,

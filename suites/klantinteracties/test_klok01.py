@@ -85,12 +85,18 @@ def test_partij_with_identifying_data(ki: KlantinteractiesClient, soorten: tuple
         response,
     )
     if vestiging:
-        kvk = next(i for i in stored if i["partijIdentificator"]["codeSoortObjectId"]
-                   == "kvk_nummer")
+        kvk = next(
+            i for i in stored if i["partijIdentificator"]["codeSoortObjectId"] == "kvk_nummer"
+        )
         response = ki.get(ki.url_of("partijIdentificatoren", vestiging["uuid"]))
         data = checks.expect_status("KI-KLOK01-01", response, 200, what="the vestigingsnummer")
-        checks.expect_equal("KI-KLOK01-01", (data.get("subIdentificatorVan") or {}).get("uuid"),
-                            kvk["uuid"], "its subIdentificatorVan (the kvk_nummer)", response)
+        checks.expect_equal(
+            "KI-KLOK01-01",
+            (data.get("subIdentificatorVan") or {}).get("uuid"),
+            kvk["uuid"],
+            "its subIdentificatorVan (the kvk_nummer)",
+            response,
+        )
 
 
 @pytest.mark.rule("KI-KLOK01-02")
@@ -131,38 +137,112 @@ def test_partijgegevens_stored_as_given(ki: KlantinteractiesClient) -> None:
 # KI-KLOK01-C1, -C1b ------------------------------------------------------------------------
 
 
+def _without_identificatoren(ki: KlantinteractiesClient) -> dict:
+    """A persoon that was created holding a bsn and then lost it (PATCH with an empty
+    partijIdentificatoren): it holds nothing, but it is no zelfstandige klant (KI-KLOK01-Z2
+    does not apply), so it may be given a bsn."""
+    partij = ki.partij("bsn", purpose="a persoon created with a bsn")
+    ki.expect(
+        "dropping its bsn (PATCH partijIdentificatoren [])",
+        ki.change(partij, {"partijIdentificatoren": []}),
+        200,
+        covering="KI-GED-11",
+    )
+    return partij
+
+
+#: the routes of KI-KLOK01-C1 by which partij B might get BSN X that partij A holds
+C1_ROUTES = (
+    "POST /partijen nested",
+    "POST /partij-identificatoren",
+    "PATCH /partij-identificatoren objectId",
+    "PUT /partij-identificatoren objectId",
+    "PUT /partijen nested",
+    "PATCH /partijen nested",
+    "PATCH /partij-identificatoren identificeerdePartij",
+)
+
+
 @pytest.mark.rule("KI-KLOK01-C1")
-def test_second_partij_with_the_same_bsn(ki: KlantinteractiesClient) -> None:
+@pytest.mark.parametrize("route", C1_ROUTES)
+def test_second_partij_with_the_same_bsn(ki: KlantinteractiesClient, route: str) -> None:
     """KI-KLOK01-C1: a second partij with BSN X is refused by every route.
 
-    Method: partij A holds BSN X; create partij B with X nested; create B with X scoped under
-    an organisatie's kvk_nummer (subIdentificatorVan); PATCH the bsn of a partij holding BSN Y
-    to X. Expect 400 each time and only A listed as holding X.
+    Method: partij A holds BSN X; K is a kvk_nummer without partij. By the route, try to give
+    partij B BSN X, once as it is and once scoped under K (subIdentificatorVan). B holds BSN Y
+    where the route changes an identificator of B; B is a persoon that lost its bsn where the
+    route adds one (and, after the refusals, takes a fresh bsn by the same route: the route
+    works, the refusal was about X). Moving: an identificator with X that no partij holds, if
+    the target stores one at all, moved onto B by PATCH. Expect 400 each time and only A
+    listed as holding X.
     """
     first = ki.partij("bsn", purpose="partij A")
     bsn = first["_sent"][0]["partijIdentificator"]["objectId"]
-    organisatie = ki.partij("kvk_nummer", purpose="an organisatie holding a kvk_nummer")
-    kvk = ki.identificatoren_of(organisatie)[0]
-    attempts = {
-        "a nested identificator": Bodies.partijen(identificatoren=_nested((groep("bsn", bsn), {}))),
-        "a bsn scoped under another partij's kvk_nummer": Bodies.partijen(
-            identificatoren=_nested((groep("bsn", bsn), {"subIdentificatorVan": ref(kvk)}))
-        ),
-    }
-    for what, body in attempts.items():
-        response = ki.create("partijen", body)
-        checks.expect_refused("KI-KLOK01-C1", response, (400,), what=f"partij B with {what}")
-    other = ki.partij("bsn", purpose="partij B holding BSN Y")
-    own = ki.identificatoren_of(other)[0]
-    response = ki.patch(
-        ki.url_of("partijIdentificatoren", own["uuid"]),
-        {"partijIdentificator": groep("bsn", bsn)},
+    kvk = ki.make(
+        "partijIdentificatoren",
+        Bodies.partijIdentificatoren("kvk_nummer"),
+        what="a kvk_nummer K without partij",
     )
-    checks.expect_refused("KI-KLOK01-C1", response, (400,), what="changing B's bsn into X")
-    holding = _holding(ki, "bsn", bsn)
-    checks.expect_equal(
-        "KI-KLOK01-C1", holding, [first["url"]], "the partijen holding BSN X", response
-    )
+    forms = {"X": {}, "X scoped under K": {"subIdentificatorVan": ref(kvk)}}
+    control = None
+    if route in (
+        "POST /partijen nested",
+        "POST /partij-identificatoren",
+        "PATCH /partij-identificatoren identificeerdePartij",
+    ):
+        other = _without_identificatoren(ki) if route != "POST /partijen nested" else None
+    else:
+        other = ki.partij("bsn", purpose="partij B holding BSN Y")
+        own = ki.identificatoren_of(other)[0]
+        own_url = ki.url_of("partijIdentificatoren", own["uuid"])
+    for form, extra in forms.items():
+        item = {"partijIdentificator": groep("bsn", bsn), **extra}
+        if route == "POST /partijen nested":
+            response = ki.create("partijen", Bodies.partijen(identificatoren=[item]))
+        elif route == "POST /partij-identificatoren":
+            response = ki.create(
+                "partijIdentificatoren",
+                Bodies.partijIdentificatoren(**item, identificeerdePartij=ref(other)),
+            )
+            control = other
+        elif route == "PATCH /partij-identificatoren objectId":
+            response = ki.patch(own_url, item)
+        elif route == "PUT /partij-identificatoren objectId":
+            response = ki.put(
+                own_url, Bodies.partijIdentificatoren(**item, identificeerdePartij=ref(other))
+            )
+        elif route == "PUT /partijen nested":
+            body = Bodies.partijen(identificatoren=[{"uuid": own["uuid"], **item}])
+            response = ki.put(ki.key(other["url"]), body)
+        elif route == "PATCH /partijen nested":
+            response = ki.change(other, {"partijIdentificatoren": [item]})
+        else:  # moving an identificator with X that no partij holds onto B
+            loose = ki.create("partijIdentificatoren", Bodies.partijIdentificatoren(**item))
+            if loose.status_code != 201:
+                checks.expect_refused("KI-KLOK01-C1", loose, what=f"{form} without partij")
+                ki.note(f"KI-KLOK01-C1 {route}: {form} is refused without partij already")
+                continue
+            response = ki.patch(
+                ki.url_of("partijIdentificatoren", checks.body_of(loose)["uuid"]),
+                {"identificeerdePartij": ref(other)},
+            )
+            control = other
+        checks.expect_refused("KI-KLOK01-C1", response, (400,), what=f"{route} with {form}")
+        checks.expect_equal(
+            "KI-KLOK01-C1",
+            _holding(ki, "bsn", bsn),
+            [first["url"]],
+            "the partijen holding BSN X",
+            response,
+        )
+    if control is not None:  # B takes a fresh bsn by POST: the refusals were about X
+        fresh = Bodies.partijIdentificatoren(identificeerdePartij=ref(control))
+        ki.expect(
+            "giving B a fresh bsn (the route itself works)",
+            ki.create("partijIdentificatoren", fresh),
+            201,
+            covering="KI-KLOK01-01",
+        )
 
 
 @pytest.mark.rule("KI-KLOK01-C1b")
@@ -195,8 +275,11 @@ def test_lookup_by_bsn_then_create(ki: KlantinteractiesClient) -> None:
         "KI-KLOK01-C1b", _holding(ki, "bsn", bsn), [created["url"]], "still holding X", response
     )
     organisatie = ki.partij("kvk_nummer", "rsin", purpose="an organisatie with a KvK and an RSIN")
-    rsin = next(i["partijIdentificator"]["objectId"] for i in organisatie["_sent"]
-                if i["partijIdentificator"]["codeSoortObjectId"] == "rsin")
+    rsin = next(
+        i["partijIdentificator"]["objectId"]
+        for i in organisatie["_sent"]
+        if i["partijIdentificator"]["codeSoortObjectId"] == "rsin"
+    )
     found = _holding(ki, "kvk_nummer", rsin)
     checks.expect_equal("KI-KLOK01-C1b", found, [], "partijen for kvk_nummer + its RSIN", ki.last)
 
@@ -227,15 +310,21 @@ def test_many_klanten_for_one_niet_natuurlijk_persoon(ki: KlantinteractiesClient
             identificatoren=_nested((groep("vestigingsnummer"), {"subIdentificatorVan": ref(kvk)})),
         )
         response = ki.create("partijen", body)
-        made.append(checks.expect_status("KI-KLOK01-C2", response, 201,
-                                         what=f"vestiging {n + 1} under K")["url"])
+        made.append(
+            checks.expect_status("KI-KLOK01-C2", response, 201, what=f"vestiging {n + 1} under K")[
+                "url"
+            ]
+        )
     page = ki.expect(
         "listing partijen under K", ki.list("partijen", subIdentificatorVan__objectId=k), 200
     )
     listed = {r.get("url") for r in page.get("results", [])}
     checks.expect_true(
-        "KI-KLOK01-C2", set(made) <= listed, f"both vestigingen listed under K: {made}",
-        str(sorted(listed)), ki.last,
+        "KI-KLOK01-C2",
+        set(made) <= listed,
+        f"both vestigingen listed under K: {made}",
+        str(sorted(listed)),
+        ki.last,
     )
 
 
@@ -290,8 +379,11 @@ def test_person_for_herself_and_for_an_organisation(ki: KlantinteractiesClient) 
     response = ki.create("partijen", body)
     contact = checks.expect_status("KI-KLOK01-Q1", response, 201, what="the contactpersoon")
     checks.expect_true(
-        "KI-KLOK01-Q1", contact.get("url") != persoon["url"], "two distinct partijen",
-        "the same url", response,
+        "KI-KLOK01-Q1",
+        contact.get("url") != persoon["url"],
+        "two distinct partijen",
+        "the same url",
+        response,
     )
     for url in (persoon["url"], contact["url"]):
         checks.expect_status("KI-KLOK01-Q1", ki.get(ki.key(url)), 200, what="reading it")
@@ -313,8 +405,9 @@ def test_zelfstandige_klant_without_conditions(ki: KlantinteractiesClient) -> No
     betrokkene = ki.body("betrokkenen")
     response = ki.create("betrokkenen", betrokkene)
     made = checks.expect_status("KI-KLOK01-Z1", response, 201, what="a betrokkene without partij")
-    adres_body = ki.body("digitaleadressen", verstrektDoorPartij=None,
-                         verstrektDoorBetrokkene=ref(made))
+    adres_body = ki.body(
+        "digitaleadressen", verstrektDoorPartij=None, verstrektDoorBetrokkene=ref(made)
+    )
     response = ki.create("digitaleadressen", adres_body)
     checks.expect_status("KI-KLOK01-Z1", response, 201, what="an adres of the betrokkene only")
 
@@ -327,21 +420,32 @@ def test_zelfstandige_partij_stays_zelfstandig(ki: KlantinteractiesClient) -> No
     partij with a nested identificator; PATCH an identificator without partij onto it. Expect
     400/403 each time and the partij still without identificator.
     """
-    partij = ki.make("partijen", Bodies.partijen(), what="creating a zelfstandige partij",
-                     covering="KI-KLOK01-Z1")
+    partij = ki.make(
+        "partijen",
+        Bodies.partijen(),
+        what="creating a zelfstandige partij",
+        covering="KI-KLOK01-Z1",
+    )
     loose = ki.make("partijIdentificatoren", what="an identificator without partij")
     attempts = [
-        ("POST /partij-identificatoren naming it", lambda: ki.create(
-            "partijIdentificatoren",
-            Bodies.partijIdentificatoren(identificeerdePartij=ref(partij)),
-        )),
-        ("PATCH of the partij with partijIdentificatoren", lambda: ki.change(
-            partij, {"partijIdentificatoren": _nested((groep("bsn"), {}))}
-        )),
-        ("PATCH of an identificator moving it onto the partij", lambda: ki.patch(
-            ki.url_of("partijIdentificatoren", loose["uuid"]),
-            {"identificeerdePartij": ref(partij)},
-        )),
+        (
+            "POST /partij-identificatoren naming it",
+            lambda: ki.create(
+                "partijIdentificatoren",
+                Bodies.partijIdentificatoren(identificeerdePartij=ref(partij)),
+            ),
+        ),
+        (
+            "PATCH of the partij with partijIdentificatoren",
+            lambda: ki.change(partij, {"partijIdentificatoren": _nested((groep("bsn"), {}))}),
+        ),
+        (
+            "PATCH of an identificator moving it onto the partij",
+            lambda: ki.patch(
+                ki.url_of("partijIdentificatoren", loose["uuid"]),
+                {"identificeerdePartij": ref(partij)},
+            ),
+        ),
     ]
     for what, send in attempts:
         response = send()
@@ -360,8 +464,12 @@ def test_zelfstandige_klant_outside_the_klantbeeld(ki: KlantinteractiesClient) -
     betrokkenen?contactnaamAchternaam=; expect neither found, and both readable by url.
     """
     regel = f"Onvindbaar {random_bsn()}"
-    partij = ki.make("partijen", Bodies.partijen(bezoekadres=adres(regel)),
-                     what="creating a zelfstandige partij", covering="KI-KLOK01-Z1")
+    partij = ki.make(
+        "partijen",
+        Bodies.partijen(bezoekadres=adres(regel)),
+        what="creating a zelfstandige partij",
+        covering="KI-KLOK01-Z1",
+    )
     naam = f"Eenmalig{random_bsn()}"
     betrokkene = ki.make("betrokkenen", contactnaam=contactnaam(naam))
     searches = [
@@ -373,8 +481,11 @@ def test_zelfstandige_klant_outside_the_klantbeeld(ki: KlantinteractiesClient) -
         page = checks.expect_status("KI-KLOK01-Z3", response, 200)
         urls = [r.get("url") for r in (page or {}).get("results", [])]
         checks.expect_true(
-            "KI-KLOK01-Z3", item["url"] not in urls, f"{resource} search without it",
-            f"found {item['url']}", response,
+            "KI-KLOK01-Z3",
+            item["url"] not in urls,
+            f"{resource} search without it",
+            f"found {item['url']}",
+            response,
         )
         ki.read(ki.key(item["url"]), what="reading it by its url")
 
@@ -388,7 +499,9 @@ def _conveyed(ki: KlantinteractiesClient, identificatie: str) -> dict[str, str]:
     result: Any = None
     if ki.config is not None:
         result = ki.config.hook.pytest_klanten_authenticatie(
-            config=ki.config, subject_type="natuurlijk_persoon", identificatie=identificatie,
+            config=ki.config,
+            subject_type="natuurlijk_persoon",
+            identificatie=identificatie,
             niveau=ki.context.min_niveau,
         )
     headers = (result or {}).get("headers") if isinstance(result, dict) else None

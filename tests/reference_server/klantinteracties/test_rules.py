@@ -483,6 +483,19 @@ def _one_partij_per_bsn(ki: Ki) -> bool:
     )
 
 
+@check("KI-KLOK01-C1/update")
+def _one_partij_per_bsn_on_update(ki: Ki) -> bool:
+    bsn = random_bsn()
+    ki.persoon(bsn)
+    parent = ki.identificator(None, "kvk_nummer", kvk()).json()
+    other = ki.persoon(random_bsn())
+    own = other["partijIdentificatoren"][0]
+    changed = ki.patch(
+        own["url"], {"partijIdentificator": group("bsn", bsn), "subIdentificatorVan": ref(parent)}
+    )
+    return refused(changed) and len(ki.results("/partijen", partijIdentificator__objectId=bsn)) == 1
+
+
 @check("KI-KLOK01-C1b")
 def _bsn_lookup(ki: Ki) -> bool:
     bsn, rsin, number = random_bsn(), random_rsin(), kvk()
