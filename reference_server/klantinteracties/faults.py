@@ -112,6 +112,11 @@ FAULTS: tuple[Fault, ...] = (
         "the partijIdentificator__* filters of partijenList match on different identificators",
     ),
     _clean("KI-KLOK01-C2", "an organisatie may have only one contactpersoon"),
+    _clean(
+        "KI-KLOK01-C2/one",
+        "a new contactpersoon of an organisatie takes the place of the earlier one: their "
+        "werkteVoorPartij becomes null",
+    ),
     _clean("KI-KLOK01-C3", "a partij may hold a BSN and an RSIN/KvK/vestigingsnummer together"),
     _clean("KI-KLOK01-C3b", "identificators need not fit the soortPartij"),
     _clean(
@@ -125,6 +130,14 @@ FAULTS: tuple[Fault, ...] = (
     ),
     _clean("KI-KLOK01-Z2", "a zelfstandige partij may be given identificators later"),
     _clean("KI-KLOK01-Z3", "searches on adres and contactnaam also find zelfstandige klanten"),
+    _clean(
+        "KI-KLOK01-Z3/digitaleadressen",
+        "a search of digitaleadressen on adres also finds the adressen of zelfstandige klanten",
+    ),
+    _clean(
+        "KI-KLOK01-Z3/expand",
+        "a klantcontact's expand leaves out the betrokkenen without wasPartij",
+    ),
     # ki-autorisatie -----------------------------------------------------------------------
     _clean(
         "KI-AUTH-01", "a valid key is accepted with any scheme before it, or none", "token-scheme"

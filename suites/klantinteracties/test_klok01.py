@@ -19,6 +19,7 @@ from klanten_conformance.apis.klantinteracties import (
     KlantinteractiesClient,
     adres,
     contactnaam,
+    email,
     groep,
     ref,
 )
@@ -293,16 +294,21 @@ def test_many_klanten_for_one_niet_natuurlijk_persoon(ki: KlantinteractiesClient
 
     Method: organisatie O holds KvK K; three contactpersonen working for O; two organisaties
     holding vestigingsnummers under K → all 201; the organisaties are listed by
-    subIdentificatorVan__objectId=K and the contactpersonen read back with O.
+    subIdentificatorVan__objectId=K, O by partijIdentificator__objectId=K, and every
+    contactpersoon reads back working for O (0.9.0 has no filter on werkteVoorPartij).
     """
     organisatie = ki.partij("kvk_nummer", purpose="organisatie O holding KvK K")
     kvk = ki.identificatoren_of(organisatie)[0]
     k = kvk["partijIdentificator"]["objectId"]
+    contactpersonen = []
     for n in range(3):
         body = Bodies.partijen("contactpersoon")
         body["partijIdentificatie"]["werkteVoorPartij"] = ref(organisatie)
         response = ki.create("partijen", body)
-        checks.expect_status("KI-KLOK01-C2", response, 201, what=f"contactpersoon {n + 1} of O")
+        made_one = checks.expect_status(
+            "KI-KLOK01-C2", response, 201, what=f"contactpersoon {n + 1} of O"
+        )
+        contactpersonen.append(made_one["url"])
     made = []
     for n in range(2):
         body = Bodies.partijen(
@@ -326,6 +332,26 @@ def test_many_klanten_for_one_niet_natuurlijk_persoon(ki: KlantinteractiesClient
         str(sorted(listed)),
         ki.last,
     )
+    response = ki.list("partijen", partijIdentificator__objectId=k)
+    page = checks.expect_status("KI-KLOK01-C2", response, 200, what="partijen holding K")
+    checks.expect_equal(
+        "KI-KLOK01-C2",
+        [r.get("url") for r in page.get("results", [])],
+        [organisatie["url"]],
+        "the partij holding K (O)",
+        response,
+    )
+    for n, url in enumerate(contactpersonen):  # no filter on werkteVoorPartij: read them back
+        response = ki.get(ki.key(url))
+        data = checks.expect_status("KI-KLOK01-C2", response, 200, what=f"contactpersoon {n + 1}")
+        werkte = (data.get("partijIdentificatie") or {}).get("werkteVoorPartij") or {}
+        checks.expect_equal(
+            "KI-KLOK01-C2",
+            werkte.get("uuid"),
+            organisatie["uuid"],
+            f"contactpersoon {n + 1} still works for O",
+            response,
+        )
 
 
 # KI-KLOK01-C3, -C3b ------------------------------------------------------------------------
@@ -349,6 +375,58 @@ def test_never_a_person_and_an_organisation(ki: KlantinteractiesClient) -> None:
         checks.expect_equal("KI-KLOK01-C3", _holding(ki, "bsn", bsn), [], "stored", response)
 
 
+C3_ROUTES = (
+    "POST /partij-identificatoren",
+    "PATCH /partijen nested",
+    "PATCH /partij-identificatoren identificeerdePartij",
+    "a bsn scoped under its own kvk_nummer",
+)
+
+
+@pytest.mark.rule("KI-KLOK01-C3")
+@pytest.mark.parametrize("route", C3_ROUTES)
+def test_never_a_person_and_an_organisation_by_route(
+    ki: KlantinteractiesClient, route: str
+) -> None:
+    """KI-KLOK01-C3: a partij holding a bsn gets no rsin or kvk_nummer by any route, and a
+    partij holding a kvk_nummer no bsn scoped under it.
+
+    Method: a contactpersoon (no soort constraint, so KI-KLOK01-C3b is not involved) holding
+    a bsn: POST an rsin naming it; PATCH it with its bsn and a new kvk_nummer nested; PATCH an
+    rsin without partij onto it. A contactpersoon holding a kvk_nummer: POST a bsn naming it,
+    scoped under that kvk_nummer. Expect 400 and the partij's identificatoren unchanged.
+    """
+    first = "kvk_nummer" if route.startswith("a bsn scoped") else "bsn"
+    partij = ki.partij(first, soort="contactpersoon", purpose=f"a contactpersoon with a {first}")
+    own = ki.identificatoren_of(partij)[0]
+    if route == "POST /partij-identificatoren":
+        body = Bodies.partijIdentificatoren("rsin", identificeerdePartij=ref(partij))
+        response = ki.create("partijIdentificatoren", body)
+    elif route == "PATCH /partijen nested":
+        kept = {"uuid": own["uuid"], "partijIdentificator": own["partijIdentificator"]}
+        items = [kept, {"partijIdentificator": groep("kvk_nummer")}]
+        response = ki.change(partij, {"partijIdentificatoren": items})
+    elif route == "PATCH /partij-identificatoren identificeerdePartij":
+        loose = ki.make(
+            "partijIdentificatoren",
+            Bodies.partijIdentificatoren("rsin"),
+            what="an rsin without partij",
+        )
+        response = ki.patch(
+            ki.url_of("partijIdentificatoren", loose["uuid"]),
+            {"identificeerdePartij": ref(partij)},
+        )
+    else:
+        body = Bodies.partijIdentificatoren(
+            "bsn", identificeerdePartij=ref(partij), subIdentificatorVan=ref(own)
+        )
+        response = ki.create("partijIdentificatoren", body)
+    checks.expect_refused("KI-KLOK01-C3", response, (400,), what=route)
+    checks.expect_equal(
+        "KI-KLOK01-C3", _soorten(ki, partij), [first], "the partij's identificatoren", response
+    )
+
+
 @pytest.mark.rule("KI-KLOK01-C3b")
 @pytest.mark.parametrize(("soort", "nummer"), [("persoon", "kvk_nummer"), ("organisatie", "bsn")])
 def test_identificator_fits_soort_partij(ki: KlantinteractiesClient, soort, nummer) -> None:
@@ -360,6 +438,26 @@ def test_identificator_fits_soort_partij(ki: KlantinteractiesClient, soort, numm
     body = Bodies.partijen(soort, identificatoren=_nested((groep(nummer), {})))
     response = ki.create("partijen", body)
     checks.expect_refused("KI-KLOK01-C3b", response, (400,), what=f"a {soort} with a {nummer}")
+
+
+@pytest.mark.rule("KI-KLOK01-C3b")
+@pytest.mark.parametrize(("nummer", "soort"), [("kvk_nummer", "persoon"), ("bsn", "organisatie")])
+def test_soort_partij_change_keeps_the_fit(ki: KlantinteractiesClient, nummer, soort) -> None:
+    """KI-KLOK01-C3b: changing the soortPartij of a partij with identificatoren so that they
+    no longer fit is refused.
+
+    Method: an organisatie holding a kvk_nummer PATCHed to persoon, a persoon holding a bsn
+    PATCHed to organisatie (with a partijIdentificatie of the new soort); expect 400 and the
+    soort unchanged.
+    """
+    partij = ki.partij(nummer, purpose=f"a partij holding a {nummer}")
+    identificatie = Bodies.partijen(soort)["partijIdentificatie"]
+    response = ki.change(partij, {"soortPartij": soort, "partijIdentificatie": identificatie})
+    checks.expect_refused("KI-KLOK01-C3b", response, (400,), what=f"becoming a {soort}")
+    data = ki.read(ki.key(partij["url"]), what="reading the partij afterwards")
+    checks.expect_equal(
+        "KI-KLOK01-C3b", data.get("soortPartij"), partij.get("soortPartij"), "its soort", ki.last
+    )
 
 
 # KI-KLOK01-Q1 ------------------------------------------------------------------------------
@@ -455,39 +553,129 @@ def test_zelfstandige_partij_stays_zelfstandig(ki: KlantinteractiesClient) -> No
         )
 
 
+def _adres_of(ki: KlantinteractiesClient, partij: dict | None, betrokkene: dict | None):
+    body = {
+        "verstrektDoorPartij": ref(partij),
+        "verstrektDoorBetrokkene": ref(betrokkene),
+        "adres": email(),
+        "soortDigitaalAdres": "email",
+        "isStandaardAdres": False,
+        "omschrijving": "e-mail",
+        "referentie": "portaal",
+    }
+    return ki.make("digitaleadressen", body, what="creating a digitaal adres")
+
+
+def _betrokkene(ki: KlantinteractiesClient, klantcontact: dict, partij: dict | None, naam: str):
+    body = {
+        "hadKlantcontact": ref(klantcontact),
+        "wasPartij": ref(partij),
+        "bezoekadres": None,
+        "correspondentieadres": adres(),
+        "contactnaam": contactnaam(naam),
+        "rol": "klant",
+        "organisatienaam": "",
+        "initiator": True,
+    }
+    return ki.make("betrokkenen", body, what="creating a betrokkene")
+
+
+def _found(ki: KlantinteractiesClient, resource: str, **params: str) -> list[str]:
+    response = ki.list(resource, **params)
+    page = checks.expect_status("KI-KLOK01-Z3", response, 200, what=f"searching {resource}")
+    return [r.get("url") for r in (page or {}).get("results", []) if isinstance(r, dict)]
+
+
 @pytest.mark.rule("KI-KLOK01-Z3")
 def test_zelfstandige_klant_outside_the_klantbeeld(ki: KlantinteractiesClient) -> None:
-    """KI-KLOK01-Z3: searches without interactie context do not find zelfstandige data.
+    """KI-KLOK01-Z3: searches without interactie context do not find zelfstandige data, which
+    stays readable by its url and through its klantcontact.
 
-    Method: a zelfstandige partij with a unique bezoekadres; a betrokkene without partij with
-    a unique achternaam; search partijen?bezoekadresAdresregel1= and
-    betrokkenen?contactnaamAchternaam=; expect neither found, and both readable by url.
+    Method: a zelfstandige partij and an aangehaakte one (a bsn) with the same unique
+    bezoekadres and correspondentieadres, each with a digitaal adres; a klantcontact with a
+    betrokkene without partij (with a digitaal adres) and one that was the aangehaakte partij,
+    both with one unique achternaam. Search partijen on bezoekadresAdresregel1 and
+    correspondentieadresAdresregel1, betrokkenen on contactnaamAchternaam and
+    digitaleadressen on adres: expect the aangehaakte data only (the aangehaakte hits are the
+    control that the filter works: without them the check is blocked). Read the zelfstandige
+    data by url, and the klantcontact with expand=hadBetrokkenen,hadBetrokkenen.digitaleAdressen:
+    expect the betrokkene without partij and its adres under _expand.
     """
-    regel = f"Onvindbaar {random_bsn()}"
-    partij = ki.make(
+    unique = random_bsn()
+    adressen = {
+        "bezoekadres": adres(f"Onvindbaar {unique}"),
+        "correspondentieadres": adres(f"Postbus {unique}"),
+    }
+    zelf = ki.make(
         "partijen",
-        Bodies.partijen(bezoekadres=adres(regel)),
+        Bodies.partijen(**adressen),
         what="creating a zelfstandige partij",
         covering="KI-KLOK01-Z1",
     )
-    naam = f"Eenmalig{random_bsn()}"
-    betrokkene = ki.make("betrokkenen", contactnaam=contactnaam(naam))
+    known = ki.partij("bsn", purpose="an aangehaakte partij with the same adressen", **adressen)
+    zelf_adres, known_adres = _adres_of(ki, zelf, None), _adres_of(ki, known, None)
+    contact = ki.make("klantcontacten", Bodies.klantcontacten())
+    naam = f"Eenmalig{unique}"
+    eenmalig = _betrokkene(ki, contact, None, naam)
+    eenmalig_adres = _adres_of(ki, None, eenmalig)
+    bekend = _betrokkene(ki, contact, known, naam)
     searches = [
-        ("partijen", {"bezoekadresAdresregel1": regel}, partij),
-        ("betrokkenen", {"contactnaamAchternaam": naam}, betrokkene),
+        (
+            "partijen",
+            {"bezoekadresAdresregel1": adressen["bezoekadres"]["adresregel1"]},
+            zelf,
+            known,
+        ),
+        (
+            "partijen",
+            {"correspondentieadresAdresregel1": adressen["correspondentieadres"]["adresregel1"]},
+            zelf,
+            known,
+        ),
+        ("betrokkenen", {"contactnaamAchternaam": naam}, eenmalig, bekend),
+        ("digitaleadressen", {"adres": zelf_adres["adres"]}, zelf_adres, None),
+        ("digitaleadressen", {"adres": eenmalig_adres["adres"]}, eenmalig_adres, None),
+        ("digitaleadressen", {"adres": known_adres["adres"]}, None, known_adres),
     ]
-    for resource, params, item in searches:
-        response = ki.list(resource, **params)
-        page = checks.expect_status("KI-KLOK01-Z3", response, 200)
-        urls = [r.get("url") for r in (page or {}).get("results", [])]
-        checks.expect_true(
-            "KI-KLOK01-Z3",
-            item["url"] not in urls,
-            f"{resource} search without it",
-            f"found {item['url']}",
-            response,
-        )
-        ki.read(ki.key(item["url"]), what="reading it by its url")
+    for resource, params, hidden, shown in searches:
+        urls = _found(ki, resource, **params)
+        if shown is not None and shown["url"] not in urls:
+            raise checks.Blocked(
+                f"the {resource} filter {params} finding aangehaakte data (the control)",
+                f"not found: {urls}",
+                ["KI-OAS-09"],
+                checks.evidence_of(ki.last),
+            )
+        if hidden is not None:
+            checks.expect_true(
+                "KI-KLOK01-Z3",
+                hidden["url"] not in urls,
+                f"{resource}?{params} without the zelfstandige",
+                f"found {hidden['url']}",
+                ki.last,
+            )
+    for item in (zelf, eenmalig, zelf_adres, eenmalig_adres):
+        checks.expect_status("KI-KLOK01-Z3", ki.get(ki.key(item["url"])), 200, what="by its url")
+    expand = "hadBetrokkenen,hadBetrokkenen.digitaleAdressen"
+    response = ki.get(ki.key(contact["url"]), params={"expand": expand})
+    data = checks.expect_status("KI-KLOK01-Z3", response, 200, what=f"expand={expand}")
+    betrokkenen = ((data or {}).get("_expand") or {}).get("hadBetrokkenen") or []
+    found = next((b for b in betrokkenen if b.get("uuid") == eenmalig["uuid"]), None)
+    checks.expect_true(
+        "KI-KLOK01-Z3",
+        found is not None,
+        "the betrokkene without partij under _expand",
+        str([b.get("uuid") for b in betrokkenen]),
+        response,
+    )
+    digitaal = ((found or {}).get("_expand") or {}).get("digitaleAdressen") or []
+    checks.expect_true(
+        "KI-KLOK01-Z3",
+        eenmalig_adres["uuid"] in [a.get("uuid") for a in digitaal],
+        "its digitaal adres under _expand.digitaleAdressen",
+        str(digitaal)[:300],
+        response,
+    )
 
 
 # KI-KLOK01-A1, -A2 (end-user authentication through the vendor's hook) -------------------------

@@ -527,6 +527,22 @@ def _many_per_nnp(ki: Ki) -> bool:
     return all(ki.post("/partijen", body).status_code == 201 for _ in range(3))
 
 
+@check("KI-KLOK01-C2/one")
+def _contactpersonen_keep_their_organisatie(ki: Ki) -> bool:
+    organisatie = ki.organisatie()
+    body = {
+        "soortPartij": "contactpersoon",
+        "indicatieActief": True,
+        "partijIdentificatie": {"werkteVoorPartij": ref(organisatie)},
+    }
+    made = [ki.create("/partijen", body) for _ in range(2)]
+    return all(
+        (ki.get(m["url"]).json()["partijIdentificatie"].get("werkteVoorPartij") or {}).get("uuid")
+        == organisatie["uuid"]
+        for m in made
+    )
+
+
 @check("KI-KLOK01-C3")
 def _not_both(ki: Ki) -> bool:
     response = ki.post_partij(
@@ -612,6 +628,21 @@ def _not_in_klantbeeld(ki: Ki) -> bool:
         and [p["uuid"] for p in found] == [known["uuid"]]
         and (ki.get("/digitaleadressen", adres__icontains="BEKEND").json()["count"] == 1)
     )
+
+
+@check("KI-KLOK01-Z3/digitaleadressen")
+def _adres_search_without_zelfstandige(ki: Ki) -> bool:
+    zelf = ki.partij()
+    ki.adres("alleen@example.org", verstrektDoorPartij=ref(zelf))
+    return ki.get("/digitaleadressen", adres="alleen@example.org").json()["count"] == 0
+
+
+@check("KI-KLOK01-Z3/expand")
+def _zelfstandige_betrokkene_in_expand(ki: Ki) -> bool:
+    contact = ki.klantcontact()
+    betrokkene = ki.betrokkene(contact, contactnaam={"achternaam": "Eenmalig"})
+    data = ki.get(contact["url"], expand="hadBetrokkenen").json()
+    return [b["uuid"] for b in data["_expand"]["hadBetrokkenen"]] == [betrokkene["uuid"]]
 
 
 # ki-autorisatie -----------------------------------------------------------------------------
