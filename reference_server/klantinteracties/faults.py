@@ -147,6 +147,16 @@ FAULTS: tuple[Fault, ...] = (
         "an Authorization header with non-ASCII bytes crashes: HTTP 500",
         "token-header-crash",
     ),
+    _clean(
+        "KI-AUTH-01/unprotected",
+        "PATCH operations are served without authentication",
+        "unauthenticated-patch",
+    ),
+    _clean(
+        "KI-AUTH-02/two-headers",
+        "of two Authorization headers the first one is used",
+        "authorization-first-header",
+    ),
     _clean("KI-AUTH-03", "a valid key may not delete bijlagen (403)"),
     _clean("KI-AUTH-04", "a 401 carries no WWW-Authenticate header", "token-challenge"),
     # ki-contact ---------------------------------------------------------------------------

@@ -672,6 +672,20 @@ def _unusual_headers(ki: Ki) -> bool:
     return True
 
 
+@check("KI-AUTH-01/unprotected")
+def _patch_needs_token(ki: Ki) -> bool:
+    categorie = ki.create("/categorieen", {"naam": "a"})
+    response = ki.client.patch(categorie["url"], json={"naam": "b"})
+    return response.status_code in (401, 403)
+
+
+@check("KI-AUTH-02/two-headers")
+def _two_headers(ki: Ki) -> bool:
+    headers = [("Authorization", f"Token {KEY}"), ("Authorization", "Token onbekend")]
+    response = ki.client.get(f"{BASE}/partijen", headers=headers)
+    return response.status_code in (401, 403)
+
+
 @check("KI-AUTH-03")
 def _key_grants_all(ki: Ki) -> bool:
     bijlage = ki.create("/bijlagen", {"wasBijlageVanKlantcontact": ref(ki.klantcontact())})
