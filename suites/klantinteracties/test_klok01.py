@@ -668,7 +668,16 @@ def test_zelfstandige_klant_outside_the_klantbeeld(ki: KlantinteractiesClient) -
         str([b.get("uuid") for b in betrokkenen]),
         response,
     )
-    digitaal = ((found or {}).get("_expand") or {}).get("digitaleAdressen") or []
+    inner = (found or {}).get("_expand")
+    if not isinstance(inner, dict) or "digitaleAdressen" not in inner:
+        # the dotted value expanded no second step at all: expand itself (KI-OAS-10) failed
+        raise checks.Blocked(
+            "expanding hadBetrokkenen.digitaleAdressen (a dotted expand value)",
+            f"the betrokkene has no _expand.digitaleAdressen: {str(found)[:200]}",
+            ["KI-OAS-10"],
+            checks.evidence_of(response),
+        )
+    digitaal = inner.get("digitaleAdressen") or []
     checks.expect_true(
         "KI-KLOK01-Z3",
         eenmalig_adres["uuid"] in [a.get("uuid") for a in digitaal],
