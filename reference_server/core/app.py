@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reference_server.config import Settings
 from reference_server.core.api import JWT, TOKEN, ApiDefinition, Resource
+from reference_server.core.auth import Principal, refuse
 from reference_server.core.call import ApiRuntime, Call
 from reference_server.core.notifications import Notifier
 from reference_server.core.problems import (
@@ -196,7 +197,13 @@ def _endpoint(runtime: ApiRuntime, binding: _Binding) -> Bound:
                     raise not_found(f"{name} is not a valid UUID.")
             call.negotiate()
             try:
-                call.principal = runtime.auth.authenticate(request.headers.get("authorization"))
+                sent = request.headers.getlist("authorization")
+                if len(sent) > 1 and not call.off("authorization-first-header"):
+                    raise refuse("Send one Authorization header, not several.")
+                if operation.method == "PATCH" and call.off("unauthenticated-patch"):
+                    call.principal = Principal(client_id="anonymous")
+                else:
+                    call.principal = runtime.auth.authenticate(sent[0] if sent else None)
             except ApiError as error:
                 raise _challenged(runtime, error) from None
             runtime.auth.authorise(call.principal, operation.scopes)

@@ -37,6 +37,8 @@ CORE_SWITCHES: dict[str, str] = {
     "token-scheme": "a Token key is accepted with any scheme before it, or none",
     "token-challenge": "a 401 carries no WWW-Authenticate header",
     "token-header-crash": "an Authorization header with non-ASCII bytes crashes: HTTP 500",
+    "authorization-first-header": "of several Authorization headers the first one is used",
+    "unauthenticated-patch": "PATCH operations are served without authentication",
     "notify-partial-update": "partial updates publish no notification",
     "audittrail-read": "reading one audittrail entry answers 405 after authentication",
     "uuid-path-problem": (

@@ -153,6 +153,12 @@ class KlantcontactRules(KiRules):
             body["vertrouwelijk"] = str(body["vertrouwelijk"]).lower()
         return body
 
+    def related(self, call: Call, stored: Stored, name: str):  # noqa: ANN201
+        target, found = super().related(call, stored, name)
+        if name == "hadBetrokkenen" and call.fault("KI-KLOK01-Z3/expand"):
+            found = [b for b in found or [] if b.data.get("wasPartij")]  # type: ignore[union-attr]
+        return target, found
+
 
 class BetrokkeneRules(KiRules):
     key = "betrokkene"
@@ -343,7 +349,9 @@ class DigitaalAdresRules(KiRules):
     def visible(self, call: Call, values: dict[str, Any]) -> tuple[str, list[Any]]:
         """KI-KLOK01-Z3: a search on the adres finds only adressen of aangehaakte partijen
         (given by the partij, or by a betrokkene that was one)."""
-        if not ({"adres", "adres__icontains"} & values.keys()) or call.fault("KI-KLOK01-Z3"):
+        searched = {"adres", "adres__icontains"} & values.keys()
+        faulty = call.fault("KI-KLOK01-Z3") or call.fault("KI-KLOK01-Z3/digitaleadressen")
+        if not searched or faulty:
             return "", []
         return (
             f"{json_field('verstrektDoorPartij.uuid')} IN {_AANGEHAAKT_UUID}"

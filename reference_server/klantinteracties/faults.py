@@ -108,10 +108,20 @@ FAULTS: tuple[Fault, ...] = (
         "a scoped BSN is not counted: a second partij can hold BSN X under a subIdentificatorVan",
     ),
     _clean(
+        "KI-KLOK01-C1/update",
+        "a BSN is counted on create only: a PUT or PATCH that gives a partij BSN X under a "
+        "subIdentificatorVan is not checked",
+    ),
+    _clean(
         "KI-KLOK01-C1b",
         "the partijIdentificator__* filters of partijenList match on different identificators",
     ),
     _clean("KI-KLOK01-C2", "an organisatie may have only one contactpersoon"),
+    _clean(
+        "KI-KLOK01-C2/one",
+        "a new contactpersoon of an organisatie takes the place of the earlier one: their "
+        "werkteVoorPartij becomes null",
+    ),
     _clean("KI-KLOK01-C3", "a partij may hold a BSN and an RSIN/KvK/vestigingsnummer together"),
     _clean("KI-KLOK01-C3b", "identificators need not fit the soortPartij"),
     _clean(
@@ -125,6 +135,14 @@ FAULTS: tuple[Fault, ...] = (
     ),
     _clean("KI-KLOK01-Z2", "a zelfstandige partij may be given identificators later"),
     _clean("KI-KLOK01-Z3", "searches on adres and contactnaam also find zelfstandige klanten"),
+    _clean(
+        "KI-KLOK01-Z3/digitaleadressen",
+        "a search of digitaleadressen on adres also finds the adressen of zelfstandige klanten",
+    ),
+    _clean(
+        "KI-KLOK01-Z3/expand",
+        "a klantcontact's expand leaves out the betrokkenen without wasPartij",
+    ),
     # ki-autorisatie -----------------------------------------------------------------------
     _clean(
         "KI-AUTH-01", "a valid key is accepted with any scheme before it, or none", "token-scheme"
@@ -133,6 +151,16 @@ FAULTS: tuple[Fault, ...] = (
         "KI-AUTH-02",
         "an Authorization header with non-ASCII bytes crashes: HTTP 500",
         "token-header-crash",
+    ),
+    _clean(
+        "KI-AUTH-01/unprotected",
+        "PATCH operations are served without authentication",
+        "unauthenticated-patch",
+    ),
+    _clean(
+        "KI-AUTH-02/two-headers",
+        "of two Authorization headers the first one is used",
+        "authorization-first-header",
     ),
     _clean("KI-AUTH-03", "a valid key may not delete bijlagen (403)"),
     _clean("KI-AUTH-04", "a 401 carries no WWW-Authenticate header", "token-challenge"),

@@ -242,6 +242,8 @@ def identificator_columns(call: Call, data: dict) -> dict[str, Any]:
     bsn = group.get("objectId") if soort == "bsn" else None
     if call.fault("KI-KLOK01-C1") and parent:
         bsn = None
+    if call.fault("KI-KLOK01-C1/update") and call.request.method in ("PUT", "PATCH"):
+        bsn = None
     return {
         "partij": partij,
         "parent": parent,
@@ -595,6 +597,15 @@ class PartijRules(KiRules):
         ):
             if listed in sent:
                 attach(call, conn, key, field, new.uuid, [i["uuid"] for i in sent[listed]])
+        werkte = (data.get("partijIdentificatie") or {}).get("werkteVoorPartij")
+        if werkte and call.fault("KI-KLOK01-C2/one"):  # the organisatie keeps one contactpersoon
+            conn.execute(
+                f"UPDATE {PARTIJ_TABLE} SET data = json_set(data,"
+                " '$.partijIdentificatie.werkteVoorPartij', NULL)"
+                " WHERE json_extract(data, '$.partijIdentificatie.werkteVoorPartij.uuid') = ?"
+                " AND uuid != ?",
+                (werkte["uuid"], new.uuid),
+            )
 
     def represent(self, call: Call, stored: Stored) -> dict:
         body = super().represent(call, stored)

@@ -6,7 +6,13 @@ operations of every resource; a refused change must leave the target unchanged.
 
 from __future__ import annotations
 
+import http.client
+import time
+import urllib.parse
+import uuid
+
 import pytest
+import requests
 
 from klanten_conformance import checks
 from klanten_conformance.apis.klantinteracties import (
@@ -17,6 +23,7 @@ from klanten_conformance.apis.klantinteracties import (
 )
 from klanten_conformance.apis.klantinteracties_generated import valid_request
 from klanten_conformance.harness.client import NO_TOKEN
+from klanten_conformance.http import Exchange, redact
 from klanten_conformance.oas import operations
 
 pytestmark = pytest.mark.creates_data
@@ -50,12 +57,17 @@ def test_every_operation_needs_a_valid_token(ki: KlantinteractiesClient, kind: s
     header = _bad(ki, kind)
     partij = ki.partij(purpose="a partij to try changes on")
     url = ki.key(partij["url"])
-    sends = [(f"GET {path}", lambda p=path: ki.get(p, authorization=header))
-             for path in PATHS.values()]
+    sends = [
+        (f"GET {path}", lambda p=path: ki.get(p, authorization=header)) for path in PATHS.values()
+    ]
     sends += [
         ("POST partijen", lambda: ki.create("partijen", Bodies.partijen(), authorization=header)),
-        ("POST maak-klantcontact", lambda: ki.maak_klantcontact(
-            {"klantcontact": Bodies.klantcontacten()}, authorization=header)),
+        (
+            "POST maak-klantcontact",
+            lambda: ki.maak_klantcontact(
+                {"klantcontact": Bodies.klantcontacten()}, authorization=header
+            ),
+        ),
         ("GET partij", lambda: ki.get(url, authorization=header)),
         ("PATCH partij", lambda: ki.change(partij, {"interneNotitie": "x"}, authorization=header)),
         ("DELETE partij", lambda: ki.delete(url, authorization=header)),
@@ -63,12 +75,54 @@ def test_every_operation_needs_a_valid_token(ki: KlantinteractiesClient, kind: s
     for what, send in sends:
         checks.expect_refused("KI-AUTH-01", send(), (401, 403), what=f"{what} ({kind})")
     after = ki.read(url, what="reading the partij afterwards")
-    checks.expect_equal("KI-AUTH-01", after.get("interneNotitie"), partij.get("interneNotitie"),
-                        "the partij unchanged", ki.last)
+    checks.expect_equal(
+        "KI-AUTH-01",
+        after.get("interneNotitie"),
+        partij.get("interneNotitie"),
+        "the partij unchanged",
+        ki.last,
+    )
+
+
+@pytest.mark.rule("KI-AUTH-01")
+@pytest.mark.parametrize("operation_id", list(operations(DEFINITION.spec)))
+def test_every_operation_without_a_token(ki: KlantinteractiesClient, operation_id: str) -> None:
+    """KI-AUTH-01: every operation, maak-klantcontact included, refuses a request without an
+    Authorization header with 401/403 and a problem body.
+
+    Method: one request per operation without Authorization, with a random uuid in the path
+    and, for a write, a valid body of its resource (so that only the missing token is wrong;
+    nothing exists under the uuid, so nothing can change).
+    """
+    route, method = operations(DEFINITION.spec)[operation_id]
+    path = route.replace("{uuid}", str(uuid.uuid4())).lstrip("/")
+    prefix = operation_id.removesuffix(method.title()).rstrip("_")
+    body = None
+    if method in ("POST", "PUT", "PATCH"):
+        resource = next((r for r in PATHS if operation_id.startswith(r)), None)
+        body = {"klantcontact": Bodies.klantcontacten()} if resource is None else _plain(resource)
+    response = ki.request(method, path, json=body, authorization=NO_TOKEN)
+    if response.status_code == 201:  # created without a token: clean it up afterwards
+        ki.register_created(response)
+    checks.expect_refused("KI-AUTH-01", response, (401, 403), what=f"{operation_id} ({prefix})")
+
+
+def _plain(resource: str) -> dict:
+    """A body of ``resource`` made without any request (references left out or random)."""
+    makers = {
+        "partijen": Bodies.partijen,
+        "partijIdentificatoren": Bodies.partijIdentificatoren,
+        "klantcontacten": Bodies.klantcontacten,
+        "actoren": Bodies.actoren,
+        "categorieen": Bodies.categorieen,
+    }
+    if resource in makers:
+        return makers[resource]()
+    return {"uuid": str(uuid.uuid4())}
 
 
 @pytest.mark.rule("KI-AUTH-02")
-@pytest.mark.parametrize("kind", ["spaces", "non-ascii", "10 kB", "two headers"])
+@pytest.mark.parametrize("kind", ["spaces", "non-ascii", "10 kB", "comma-joined"])
 def test_odd_headers_are_refused(ki: KlantinteractiesClient, kind: str) -> None:
     """KI-AUTH-02: odd Authorization headers → 401/403, never a 5xx.
 
@@ -80,10 +134,67 @@ def test_odd_headers_are_refused(ki: KlantinteractiesClient, kind: str) -> None:
         "spaces": "Token a b",
         "non-ascii": "Token sl\u00e9utel".encode().decode("latin-1"),
         "10 kB": "Token " + "k" * 10240,
-        "two headers": f"{valid}, Token onbekend",
+        "comma-joined": f"{valid}, Token onbekend",
     }[kind]
     response = ki.get("partijen", authorization=header)
     checks.expect_refused("KI-AUTH-02", response, (401, 403), what=kind)
+
+
+def _raw_get(ki: KlantinteractiesClient, path: str, headers: list[tuple[str, str]]):
+    """GET with ``headers`` sent as separate header lines, repeated names included
+    (requests/urllib3 merge or replace a repeated name; http.client sends each line as
+    given); returned as a requests.Response with a redacted exchange as evidence."""
+    url = f"{ki.target.url.rstrip('/')}/{path}"
+    parts = urllib.parse.urlsplit(url)
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    connection = connection_class(parts.hostname or "", parts.port, timeout=60)
+    started = time.time()
+    try:
+        connection.putrequest("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        for name, value in headers:
+            connection.putheader(name, value)
+        connection.endheaders()
+        raw = connection.getresponse()
+        content = raw.read()
+        response = requests.models.Response()
+        response.status_code = raw.status
+        response.headers = requests.structures.CaseInsensitiveDict(raw.getheaders())
+        response._content = content
+        response.url = url
+    finally:
+        connection.close()
+    secrets = (*ki.context.secrets, *ki.target.secrets, ki.authorization().split(" ", 1)[1])
+    shown = "; ".join(f"{n}: {redact(v, secrets)}" for n, v in headers)
+    response.exchange = Exchange(  # type: ignore[attr-defined]
+        "GET",
+        url,
+        {"(header lines)": shown},
+        "",
+        raw.status,
+        dict(response.headers),
+        redact(content.decode("utf-8", "replace"), secrets),
+        (time.time() - started) * 1000,
+        started=started,
+    )
+    return response
+
+
+@pytest.mark.rule("KI-AUTH-02")
+@pytest.mark.parametrize("order", ["valid first", "unknown first"])
+def test_two_authorization_headers(ki: KlantinteractiesClient, order: str) -> None:
+    """KI-AUTH-02: two Authorization header lines (the valid one and an unknown key) are
+    refused with 401/403, never a 5xx, whichever comes first.
+
+    Method: GET /partijen with two real `Authorization` lines, sent with http.client on the
+    target URL (requests cannot repeat a header); expect 401/403 with a problem body.
+    """
+    lines = [("Authorization", ki.authorization()), ("Authorization", "Token onbekend")]
+    if order == "unknown first":
+        lines.reverse()
+    response = _raw_get(ki, "partijen", [("Accept", "application/json"), *lines])
+    checks.expect_refused("KI-AUTH-02", response, (401, 403), what=f"two headers, {order}")
 
 
 @pytest.mark.rule("KI-AUTH-02")
@@ -108,9 +219,13 @@ def test_one_key_opens_every_operation(ki: KlantinteractiesClient, operation_id:
     with the suite's key; expect neither 401 nor 403.
     """
     response = valid_request(ki, operation_id)
-    checks.expect_true("KI-AUTH-03", response.status_code not in (401, 403),
-                       f"{operation_id} allowed with the suite's key",
-                       f"HTTP {response.status_code}", response)
+    checks.expect_true(
+        "KI-AUTH-03",
+        response.status_code not in (401, 403),
+        f"{operation_id} allowed with the suite's key",
+        f"HTTP {response.status_code}",
+        response,
+    )
 
 
 @pytest.mark.rule("KI-AUTH-04")
@@ -124,5 +239,10 @@ def test_401_names_the_scheme(ki: KlantinteractiesClient) -> None:
     if response.status_code != 401:
         pytest.skip(f"the target answers HTTP {response.status_code}, not 401")
     value = response.headers.get("WWW-Authenticate", "")
-    checks.expect_true("KI-AUTH-04", value.split(" ", 1)[0].lower() == "token",
-                       "WWW-Authenticate: Token", value or "no header", response)
+    checks.expect_true(
+        "KI-AUTH-04",
+        value.split(" ", 1)[0].lower() == "token",
+        "WWW-Authenticate: Token",
+        value or "no header",
+        response,
+    )

@@ -15,6 +15,7 @@ from klanten_conformance import checks
 from klanten_conformance.apis.klantinteracties import (
     Bodies,
     KlantinteractiesClient,
+    email,
     groep,
     invalid_param_named,
     ref,
@@ -48,29 +49,50 @@ def _stored(ki: KlantinteractiesClient, object_id: str) -> int:
 @pytest.mark.rule("KI-GED-01")
 @pytest.mark.parametrize(
     ("register", "objecttype", "soort"),
-    [("brp", "niet_natuurlijk_persoon", "rsin"), ("brp", "vestiging", "vestigingsnummer"),
-     ("hr", "natuurlijk_persoon", "bsn")],
+    [
+        ("brp", "niet_natuurlijk_persoon", "rsin"),
+        ("brp", "vestiging", "vestigingsnummer"),
+        ("hr", "natuurlijk_persoon", "bsn"),
+    ],
 )
 def test_register_decides_objecttype(ki: KlantinteractiesClient, register, objecttype, soort):
     """KI-GED-01: brp holds only natuurlijk_persoon, hr only niet_natuurlijk_persoon/vestiging.
 
     Method: POST /partij-identificatoren and a partij with a nested identificator carrying the
-    forbidden pair; expect 400 naming codeObjecttype.
+    forbidden pair; PATCH and PUT a valid identificator of the soort to the forbidden pair;
+    expect 400 naming codeObjecttype each time.
     """
     body = _with(soort, codeRegister=register)
     response = ki.create("partijIdentificatoren", body)
     invalid_param_named("KI-GED-01", response, "codeObjecttype", what="POST")
-    nested = Bodies.partijen("contactpersoon", identificatoren=[
-        {"partijIdentificator": body["partijIdentificator"]}])
-    invalid_param_named("KI-GED-01", ki.create("partijen", nested), "codeObjecttype",
-                        what="nested in a partij")
+    nested = Bodies.partijen(
+        "contactpersoon", identificatoren=[{"partijIdentificator": body["partijIdentificator"]}]
+    )
+    invalid_param_named(
+        "KI-GED-01", ki.create("partijen", nested), "codeObjecttype", what="nested in a partij"
+    )
+    parent = {}
+    if soort == "vestigingsnummer":  # a valid one hangs under a kvk_nummer (KI-GED-07)
+        kvk = ki.make("partijIdentificatoren", _with("kvk_nummer"), what="a kvk_nummer")
+        parent = {"subIdentificatorVan": ref(kvk)}
+    valid = ki.make("partijIdentificatoren", _with(soort) | parent, what=f"a valid {soort}")
+    url = ki.url_of("partijIdentificatoren", valid["uuid"])
+    wrong = {**valid["partijIdentificator"], "codeRegister": register}
+    response = ki.patch(url, {"partijIdentificator": wrong})
+    invalid_param_named("KI-GED-01", response, "codeObjecttype", what="PATCH")
+    body = {**Bodies.partijIdentificatoren(soort), **parent, "partijIdentificator": wrong}
+    response = ki.put(url, body)
+    invalid_param_named("KI-GED-01", response, "codeObjecttype", what="PUT")
 
 
 @pytest.mark.rule("KI-GED-02")
 @pytest.mark.parametrize(
     ("objecttype", "soort"),
-    [("natuurlijk_persoon", "rsin"), ("niet_natuurlijk_persoon", "bsn"),
-     ("vestiging", "kvk_nummer")],
+    [
+        ("natuurlijk_persoon", "rsin"),
+        ("niet_natuurlijk_persoon", "bsn"),
+        ("vestiging", "kvk_nummer"),
+    ],
 )
 def test_objecttype_decides_soort(ki: KlantinteractiesClient, objecttype, soort) -> None:
     """KI-GED-02: natuurlijk_persoon → bsn; niet_natuurlijk_persoon → rsin/kvk_nummer;
@@ -81,17 +103,22 @@ def test_objecttype_decides_soort(ki: KlantinteractiesClient, objecttype, soort)
     """
     register = "brp" if objecttype == "natuurlijk_persoon" else "hr"
     body = _with(soort, codeObjecttype=objecttype, codeRegister=register)
-    invalid_param_named(
-        "KI-GED-02", ki.create("partijIdentificatoren", body), "codeSoortObjectId"
-    )
+    invalid_param_named("KI-GED-02", ki.create("partijIdentificatoren", body), "codeSoortObjectId")
 
 
 @pytest.mark.rule("KI-GED-03")
 @pytest.mark.parametrize(
     ("soort", "object_id"),
-    [("bsn", "123456789"), ("bsn", "12345678"), ("bsn", ""), ("bsn", "12345678a"),
-     ("rsin", "123456789"), ("kvk_nummer", "1234567"), ("kvk_nummer", "1234567a"),
-     ("vestigingsnummer", "29664887515")],
+    [
+        ("bsn", "123456789"),
+        ("bsn", "12345678"),
+        ("bsn", ""),
+        ("bsn", "12345678a"),
+        ("rsin", "123456789"),
+        ("kvk_nummer", "1234567"),
+        ("kvk_nummer", "1234567a"),
+        ("vestigingsnummer", "29664887515"),
+    ],
 )
 def test_object_id_fits_its_soort(ki: KlantinteractiesClient, soort, object_id) -> None:
     """KI-GED-03: bsn/rsin 9 digits with the 11-proef, kvk_nummer 8 and vestigingsnummer 12
@@ -122,8 +149,9 @@ def test_eleven_proof_alone_decides(ki: KlantinteractiesClient) -> None:
 
 
 @pytest.mark.rule("KI-GED-04")
-@pytest.mark.parametrize("missing", ["all", "codeObjecttype", "codeSoortObjectId", "objectId",
-                                     "codeRegister"])
+@pytest.mark.parametrize(
+    "missing", ["all", "codeObjecttype", "codeSoortObjectId", "objectId", "codeRegister"]
+)
 def test_group_needs_all_members(ki: KlantinteractiesClient, missing: str) -> None:
     """KI-GED-04: an empty or partial partijIdentificator group → 400 required, nothing stored.
 
@@ -134,7 +162,7 @@ def test_group_needs_all_members(ki: KlantinteractiesClient, missing: str) -> No
     sent = {} if missing == "all" else {k: v for k, v in group.items() if k != missing}
     body = {**Bodies.partijIdentificatoren("bsn"), "partijIdentificator": sent}
     response = ki.create("partijIdentificatoren", body)
-    for name in (list(group) if missing == "all" else [missing]):
+    for name in list(group) if missing == "all" else [missing]:
         invalid_param_named("KI-GED-04", response, name, "required")
     if missing != "objectId":
         checks.expect_equal("KI-GED-04", _stored(ki, group["objectId"]), 0, "stored", response)
@@ -148,7 +176,8 @@ def test_unscoped_identificator_is_unique(ki: KlantinteractiesClient) -> None:
     """KI-GED-05: the same four values twice without subIdentificatorVan → 400.
 
     Method: create an rsin identificator without partij; create the same again standalone
-    and nested in a new organisatie; expect 400 and still one identificator.
+    and nested in a new organisatie; PATCH and PUT a second rsin into the same values; PATCH
+    an organisatie with the same values nested; expect 400 and still one identificator.
     """
     first = ki.make("partijIdentificatoren", _with("rsin"), what="an rsin identificator")
     group = first["partijIdentificator"]
@@ -156,6 +185,20 @@ def test_unscoped_identificator_is_unique(ki: KlantinteractiesClient) -> None:
     checks.expect_refused("KI-GED-05", response, (400,), what="the same again")
     nested = Bodies.partijen("organisatie", identificatoren=[{"partijIdentificator": group}])
     checks.expect_refused("KI-GED-05", ki.create("partijen", nested), (400,), what="nested")
+    second = ki.make("partijIdentificatoren", _with("rsin"), what="a second rsin")
+    url = ki.url_of("partijIdentificatoren", second["uuid"])
+    response = ki.patch(url, {"partijIdentificator": group})
+    checks.expect_refused("KI-GED-05", response, (400,), what="PATCH of another into it")
+    response = ki.put(url, {**_with("rsin"), "partijIdentificator": group})
+    checks.expect_refused("KI-GED-05", response, (400,), what="PUT of another into it")
+    partij = ki.partij("kvk_nummer", purpose="an organisatie holding a kvk_nummer")
+    own = ki.identificatoren_of(partij)[0]
+    items = [
+        {"uuid": own["uuid"], "partijIdentificator": own["partijIdentificator"]},
+        {"partijIdentificator": group},
+    ]
+    response = ki.change(partij, {"partijIdentificatoren": items})
+    checks.expect_refused("KI-GED-05", response, (400,), what="nested in a PATCH of a partij")
     checks.expect_equal("KI-GED-05", _stored(ki, group["objectId"]), 1, "stored", response)
 
 
@@ -186,10 +229,14 @@ def test_vestigingsnummer_hangs_under_a_kvk_nummer(ki: KlantinteractiesClient) -
         )
         invalid_param_named("KI-GED-07", response, "subIdentificatorVan", what=what)
     kvk = ki.make("partijIdentificatoren", _with("kvk_nummer"), what="a kvk_nummer")
-    child = ki.make("partijIdentificatoren", _with("vestigingsnummer") | {
-        "subIdentificatorVan": ref(kvk)}, what="a vestigingsnummer under it")
-    response = ki.patch(ki.url_of("partijIdentificatoren", child["uuid"]),
-                        {"subIdentificatorVan": None})
+    child = ki.make(
+        "partijIdentificatoren",
+        _with("vestigingsnummer") | {"subIdentificatorVan": ref(kvk)},
+        what="a vestigingsnummer under it",
+    )
+    response = ki.patch(
+        ki.url_of("partijIdentificatoren", child["uuid"]), {"subIdentificatorVan": None}
+    )
     invalid_param_named("KI-GED-07", response, "subIdentificatorVan", what="PATCH to null")
 
 
@@ -199,10 +246,14 @@ def test_scoped_identificator_unique_per_parent(ki: KlantinteractiesClient) -> N
 
     Method: two kvk_nummers without partij; V under K1 twice, then under K2.
     """
-    k1, k2 = (ki.make("partijIdentificatoren", _with("kvk_nummer"), what="a kvk_nummer")
-              for _ in range(2))
-    first = ki.make("partijIdentificatoren", _with("vestigingsnummer") | {
-        "subIdentificatorVan": ref(k1)}, what="V under K1")
+    k1, k2 = (
+        ki.make("partijIdentificatoren", _with("kvk_nummer"), what="a kvk_nummer") for _ in range(2)
+    )
+    first = ki.make(
+        "partijIdentificatoren",
+        _with("vestigingsnummer") | {"subIdentificatorVan": ref(k1)},
+        what="V under K1",
+    )
     group = first["partijIdentificator"]
     again = {**_with("vestigingsnummer"), "partijIdentificator": group}
     response = ki.create("partijIdentificatoren", again | {"subIdentificatorVan": ref(k1)})
@@ -220,8 +271,11 @@ def test_parent_identificator_is_kept(ki: KlantinteractiesClient) -> None:
     child: PATCH the partij with no partijIdentificatoren (400, K kept).
     """
     kvk = ki.make("partijIdentificatoren", _with("kvk_nummer"), what="K")
-    child = ki.make("partijIdentificatoren", _with("vestigingsnummer") | {
-        "subIdentificatorVan": ref(kvk)}, what="V under K")
+    child = ki.make(
+        "partijIdentificatoren",
+        _with("vestigingsnummer") | {"subIdentificatorVan": ref(kvk)},
+        what="V under K",
+    )
     url = ki.url_of("partijIdentificatoren", kvk["uuid"])
     checks.expect_refused("KI-GED-09", ki.delete(url), (400, 409), what="DELETE of K")
     response = ki.patch(url, {"partijIdentificator": groep("rsin")})
@@ -230,18 +284,22 @@ def test_parent_identificator_is_kept(ki: KlantinteractiesClient) -> None:
     checks.expect_refused("KI-GED-09", response, (400,), what="K its own parent")
     for item in (kvk, child):
         checks.expect_status(
-            "KI-GED-09", ki.get(ki.url_of("partijIdentificatoren", item["uuid"])), 200,
+            "KI-GED-09",
+            ki.get(ki.url_of("partijIdentificatoren", item["uuid"])),
+            200,
             what="still readable",
         )
     partij = ki.partij("kvk_nummer", purpose="a partij holding a kvk_nummer")
     own = ki.identificatoren_of(partij)[0]
-    ki.make("partijIdentificatoren", _with("vestigingsnummer") | {
-        "subIdentificatorVan": ref(own)}, what="a vestigingsnummer under the partij's kvk_nummer")
+    ki.make(
+        "partijIdentificatoren",
+        _with("vestigingsnummer") | {"subIdentificatorVan": ref(own)},
+        what="a vestigingsnummer under the partij's kvk_nummer",
+    )
     response = ki.change(partij, {"partijIdentificatoren": []})
     checks.expect_refused("KI-GED-09", response, (400,), what="dropping the parent by PATCH")
     kept = [i["uuid"] for i in ki.identificatoren_of(partij)]
-    checks.expect_equal("KI-GED-09", kept, [own["uuid"]], "the partij's identificatoren",
-                        response)
+    checks.expect_equal("KI-GED-09", kept, [own["uuid"]], "the partij's identificatoren", response)
 
 
 @pytest.mark.rule("KI-GED-10")
@@ -255,19 +313,32 @@ def test_deleting_a_partij_with_a_parent_identificator(ki: KlantinteractiesClien
     """
     a = ki.partij("kvk_nummer", purpose="partij A holding K")
     kvk = ki.identificatoren_of(a)[0]
-    b = ki.make("partijen", Bodies.partijen("organisatie", identificatoren=[
-        {"partijIdentificator": groep("vestigingsnummer"), "subIdentificatorVan": ref(kvk)}]),
-        what="partij B holding V under K")
+    b = ki.make(
+        "partijen",
+        Bodies.partijen(
+            "organisatie",
+            identificatoren=[
+                {"partijIdentificator": groep("vestigingsnummer"), "subIdentificatorVan": ref(kvk)}
+            ],
+        ),
+        what="partij B holding V under K",
+    )
     response = ki.delete(ki.key(a["url"]))
-    checks.expect_true("KI-GED-10", response.status_code < 500, "no 5xx",
-                       f"HTTP {response.status_code}", response)
+    checks.expect_true(
+        "KI-GED-10", response.status_code < 500, "no 5xx", f"HTTP {response.status_code}", response
+    )
     if response.status_code == 204:  # then B's child must stay consistent
         for item in ki.identificatoren_of(b):
             response = ki.get(ki.url_of("partijIdentificatoren", item["uuid"]))
             child = checks.expect_status("KI-GED-10", response, 200, what="B's identificator")
             parent = (child.get("subIdentificatorVan") or {}).get("uuid")
-            checks.expect_true("KI-GED-10", bool(parent), "B's vestigingsnummer keeps a parent "
-                               "(KI-GED-07)", "subIdentificatorVan null", response)
+            checks.expect_true(
+                "KI-GED-10",
+                bool(parent),
+                "B's vestigingsnummer keeps a parent (KI-GED-07)",
+                "subIdentificatorVan null",
+                response,
+            )
             response = ki.get(ki.url_of("partijIdentificatoren", parent))
             checks.expect_status("KI-GED-10", response, 200, what="the parent it names")
     persoon = ki.partij("bsn", purpose="a partij with a bsn")
@@ -289,15 +360,23 @@ def test_nested_identificatoren(ki: KlantinteractiesClient) -> None:
     (by uuid) and an rsin without objectId (400, both kept); PATCH with the kvk_nummer twice (400);
     PATCH with only the kvk_nummer (200, the rsin gone).
     """
-    body = Bodies.partijen("organisatie", identificatoren=[
-        {"partijIdentificator": groep("kvk_nummer")}, {"partijIdentificator": groep("rsin")}])
+    body = Bodies.partijen(
+        "organisatie",
+        identificatoren=[
+            {"partijIdentificator": groep("kvk_nummer")},
+            {"partijIdentificator": groep("rsin")},
+        ],
+    )
     with ki.arranging("creating an organisatie with nested identificatoren", "KI-KLOK01-01"):
         partij = checks.expect_status("KI-KLOK01-01", ki.create("partijen", body), 201)
-    items = {i["partijIdentificator"]["codeSoortObjectId"]: i for i in ki.identificatoren_of(
-        partij)}
+    items = {
+        i["partijIdentificator"]["codeSoortObjectId"]: i for i in ki.identificatoren_of(partij)
+    }
     checks.expect_equal("KI-GED-11", sorted(items), ["kvk_nummer", "rsin"], "created", ki.last)
-    kvk = {"uuid": items["kvk_nummer"]["uuid"], "partijIdentificator":
-           items["kvk_nummer"]["partijIdentificator"]}
+    kvk = {
+        "uuid": items["kvk_nummer"]["uuid"],
+        "partijIdentificator": items["kvk_nummer"]["partijIdentificator"],
+    }
     # invalid by a rule of its own that no other fault switches off: a group without objectId
     bad = {"partijIdentificator": {k: v for k, v in groep("rsin").items() if k != "objectId"}}
     response = ki.change(partij, {"partijIdentificatoren": [kvk, bad]})
@@ -319,18 +398,54 @@ def test_nested_identificeerde_partij_never_elsewhere(ki: KlantinteractiesClient
     expect 400, or 201 with the bsn on the new partij and O holding only its kvk_nummer.
     """
     other = ki.partij("kvk_nummer", purpose="another partij")
-    body = Bodies.partijen(identificatoren=[
-        {"partijIdentificator": groep("bsn"), "identificeerdePartij": ref(other)}])
+    body = Bodies.partijen(
+        identificatoren=[{"partijIdentificator": groep("bsn"), "identificeerdePartij": ref(other)}]
+    )
     response = ki.create("partijen", body)
     if response.status_code == 201:
-        soorten = [i["partijIdentificator"]["codeSoortObjectId"]
-                   for i in ki.identificatoren_of(other)]
+        soorten = [
+            i["partijIdentificator"]["codeSoortObjectId"] for i in ki.identificatoren_of(other)
+        ]
         checks.expect_equal("KI-GED-12", soorten, ["kvk_nummer"], "the other partij's", response)
     else:
         checks.expect_refused("KI-GED-12", response, (400,))
 
 
 # KI-GED-13 .. -18 ------------------------------------------------------------------------------
+
+
+@pytest.mark.rule("KI-GED-12")
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_nested_identificeerde_partij_overridden(ki: KlantinteractiesClient, method: str) -> None:
+    """KI-GED-12: on PUT/PATCH of a partij, identificeerdePartij inside a nested item is
+    overridden by the enclosing partij.
+
+    Method: organisatie P holding a kvk_nummer, organisatie O holding an rsin; PUT/PATCH P
+    with its kvk_nummer (by uuid) naming O as identificeerdePartij; expect 200, P still
+    holding the kvk_nummer and O only its rsin.
+    """
+    partij = ki.partij("kvk_nummer", purpose="organisatie P")
+    other = ki.partij("rsin", purpose="organisatie O")
+    own = ki.identificatoren_of(partij)[0]
+    item = {
+        "uuid": own["uuid"],
+        "partijIdentificator": own["partijIdentificator"],
+        "identificeerdePartij": ref(other),
+    }
+    if method == "PUT":
+        body = Bodies.partijen("organisatie", identificatoren=[item])
+        body["partijIdentificatie"] = (
+            partij.get("partijIdentificatie") or body["partijIdentificatie"]
+        )
+        response = ki.put(ki.key(partij["url"]), body)
+    else:
+        response = ki.change(partij, {"partijIdentificatoren": [item]})
+    checks.expect_status("KI-GED-12", response, 200, what=f"{method} of P naming O")
+    for who, made, soort in (("P", partij, "kvk_nummer"), ("O", other, "rsin")):
+        soorten = [
+            i["partijIdentificator"]["codeSoortObjectId"] for i in ki.identificatoren_of(made)
+        ]
+        checks.expect_equal("KI-GED-12", soorten, [soort], f"{who}'s identificatoren", response)
 
 
 @pytest.mark.rule("KI-GED-13")
@@ -342,23 +457,37 @@ def test_read_only_fields_are_the_servers(ki: KlantinteractiesClient) -> None:
     server's values.
     """
     fake = str(uuid.uuid4())
-    body = ki.body("partijen", uuid=fake, url=f"https://example.org/{fake}", betrokkenen=[
-        {"uuid": fake}], vertegenwoordigden=[{"uuid": fake}], categorieRelaties=[{"uuid": fake}])
+    body = ki.body(
+        "partijen",
+        uuid=fake,
+        url=f"https://example.org/{fake}",
+        betrokkenen=[{"uuid": fake}],
+        vertegenwoordigden=[{"uuid": fake}],
+        categorieRelaties=[{"uuid": fake}],
+    )
     response = ki.create("partijen", body)
     data = checks.expect_status("KI-GED-13", response, 201)
     for field in ("betrokkenen", "vertegenwoordigden", "categorieRelaties"):
         checks.expect_equal("KI-GED-13", data.get(field), [], field, response)
     checks.expect_true("KI-GED-13", data.get("uuid") != fake, "a server uuid", fake, response)
-    response = ki.create("klantcontacten", Bodies.klantcontacten(
-        hadBetrokkenen=[{"uuid": fake}], leiddeTotInterneTaken=[{"uuid": fake}]))
+    response = ki.create(
+        "klantcontacten",
+        Bodies.klantcontacten(
+            hadBetrokkenen=[{"uuid": fake}], leiddeTotInterneTaken=[{"uuid": fake}]
+        ),
+    )
     data = checks.expect_status("KI-GED-13", response, 201)
     for field in ("hadBetrokkenen", "leiddeTotInterneTaken"):
         checks.expect_equal("KI-GED-13", data.get(field), [], field, response)
     response = ki.create("betrokkenen", ki.body("betrokkenen", volledigeNaam="Verzonnen Naam"))
     data = checks.expect_status("KI-GED-13", response, 201)
-    checks.expect_true("KI-GED-13", data.get("volledigeNaam") != "Verzonnen Naam",
-                       "the betrokkene's volledigeNaam derived by the server",
-                       str(data.get("volledigeNaam")), response)
+    checks.expect_true(
+        "KI-GED-13",
+        data.get("volledigeNaam") != "Verzonnen Naam",
+        "the betrokkene's volledigeNaam derived by the server",
+        str(data.get("volledigeNaam")),
+        response,
+    )
 
 
 @pytest.mark.rule("KI-GED-14")
@@ -373,8 +502,13 @@ def test_nummer_generated_and_unique(ki: KlantinteractiesClient, resource: str) 
     for _ in range(2):
         response = ki.create(resource, ki.body(resource))
         numbers.append(str(checks.expect_status("KI-GED-14", response, 201).get("nummer")))
-        checks.expect_true("KI-GED-14", numbers[-1].isdigit() and len(numbers[-1]) <= 10,
-                           "a numeric nummer of at most 10", numbers[-1], response)
+        checks.expect_true(
+            "KI-GED-14",
+            numbers[-1].isdigit() and len(numbers[-1]) <= 10,
+            "a numeric nummer of at most 10",
+            numbers[-1],
+            response,
+        )
     checks.expect_true("KI-GED-14", numbers[0] != numbers[1], "two nummers", str(numbers), None)
     response = ki.create(resource, ki.body(resource, nummer=numbers[0]))
     invalid_param_named("KI-GED-14", response, "nummer", "unique", what="a nummer in use")
@@ -382,34 +516,70 @@ def test_nummer_generated_and_unique(ki: KlantinteractiesClient, resource: str) 
     invalid_param_named("KI-GED-14", response, "nummer", what="a non-numeric nummer")
 
 
-@pytest.mark.rule("KI-GED-15")
-def test_voorkeur_is_the_partijs_own(ki: KlantinteractiesClient) -> None:
-    """KI-GED-15: voorkeursDigitaalAdres must be one of the partij's own digitaleAdressen.
+#: voorkeur field -> (the resource it names, the field there naming its partij)
+VOORKEUREN = {
+    "voorkeursDigitaalAdres": ("digitaleadressen", "verstrektDoorPartij"),
+    "voorkeursRekeningnummer": ("rekeningnummers", "partij"),
+}
 
-    Method: a digitaal adres of partij A; PATCH partij B with it as voorkeur; expect 400.
+
+def _of_partij(ki: KlantinteractiesClient, resource: str, partij: dict) -> dict:
+    """A digitaal adres or rekeningnummer of ``partij`` (nothing else made for it)."""
+    if resource == "rekeningnummers":
+        body = {"partij": ref(partij), "iban": "NL91ABNA0417164300", "bic": "ABNANL2A"}
+    else:
+        body = {
+            "verstrektDoorPartij": ref(partij),
+            "verstrektDoorBetrokkene": None,
+            "adres": email(),
+            "soortDigitaalAdres": "email",
+            "isStandaardAdres": False,
+            "omschrijving": "e-mail",
+            "referentie": "portaal",
+        }
+    return ki.make(resource, body, what=f"creating one of the partij's {resource}")
+
+
+@pytest.mark.rule("KI-GED-15")
+@pytest.mark.parametrize("field", list(VOORKEUREN))
+def test_voorkeur_is_the_partijs_own(ki: KlantinteractiesClient, field: str) -> None:
+    """KI-GED-15: voorkeursDigitaalAdres / voorkeursRekeningnummer must be one of the
+    partij's own digitaleAdressen / rekeningnummers, on create, PUT and PATCH.
+
+    Method: a digitaal adres (rekeningnummer) of partij A; create a partij with it as
+    voorkeur; PUT and PATCH partij B with it as voorkeur; expect 400 each time.
     """
-    adres = ki.make("digitaleadressen", what="an adres of partij A")
+    resource, _ = VOORKEUREN[field]
+    a = ki.partij(purpose="partij A")
+    theirs = _of_partij(ki, resource, a)
+    response = ki.create("partijen", ki.body("partijen", **{field: ref(theirs)}))
+    checks.expect_refused("KI-GED-15", response, (400,), what="create with A's as voorkeur")
     b = ki.partij(purpose="partij B")
-    response = ki.change(b, {"voorkeursDigitaalAdres": ref(adres)})
-    checks.expect_refused("KI-GED-15", response, (400,), what="another partij's adres")
+    body = Bodies.partijen(b.get("soortPartij") or "persoon", **{field: ref(theirs)})
+    body["partijIdentificatie"] = b.get("partijIdentificatie") or body["partijIdentificatie"]
+    response = ki.put(ki.key(b["url"]), body)
+    checks.expect_refused("KI-GED-15", response, (400,), what="PUT of B with A's as voorkeur")
+    response = ki.change(b, {field: ref(theirs)})
+    checks.expect_refused("KI-GED-15", response, (400,), what="PATCH of B with A's as voorkeur")
 
 
 @pytest.mark.rule("KI-GED-16")
-def test_deleting_the_voorkeur(ki: KlantinteractiesClient) -> None:
-    """KI-GED-16: deleting the voorkeur adres leaves the partij, with the voorkeur null.
+@pytest.mark.parametrize("field", list(VOORKEUREN))
+def test_deleting_the_voorkeur(ki: KlantinteractiesClient, field: str) -> None:
+    """KI-GED-16: deleting the voorkeur adres or rekeningnummer leaves the partij, with the
+    voorkeur null.
 
-    Method: an adres of a partij made its voorkeur; DELETE the adres; read the partij.
+    Method: an adres (rekeningnummer) of a partij made its voorkeur; DELETE it; read the
+    partij.
     """
+    resource, _ = VOORKEUREN[field]
     partij = ki.partij(purpose="a partij")
-    adres = ki.make("digitaleadressen", verstrektDoorPartij=ref(partij))
-    ki.expect("making it the voorkeur", ki.change(
-        partij, {"voorkeursDigitaalAdres": ref(adres)}), 200)
-    checks.expect_status("KI-GED-16", ki.delete(ki.url_of("digitaleadressen", adres["uuid"])),
-                         204)
+    own = _of_partij(ki, resource, partij)
+    ki.expect("making it the voorkeur", ki.change(partij, {field: ref(own)}), 200)
+    checks.expect_status("KI-GED-16", ki.delete(ki.url_of(resource, own["uuid"])), 204)
     response = ki.get(ki.key(partij["url"]))
     data = checks.expect_status("KI-GED-16", response, 200, what="the partij afterwards")
-    checks.expect_equal("KI-GED-16", data.get("voorkeursDigitaalAdres"), None, "voorkeur",
-                        response)
+    checks.expect_equal("KI-GED-16", data.get(field), None, "voorkeur", response)
 
 
 @pytest.mark.rule("KI-GED-17")
@@ -419,12 +589,15 @@ def test_contactpersoon_works_for_an_organisatie(ki: KlantinteractiesClient) -> 
     Method: contactpersonen working for a persoon and for an unknown uuid; expect 400.
     """
     persoon = ki.partij(purpose="a persoon")
-    for what, target in (("a persoon", ref(persoon)), ("an unknown uuid",
-                                                      {"uuid": str(uuid.uuid4())})):
+    for what, target in (
+        ("a persoon", ref(persoon)),
+        ("an unknown uuid", {"uuid": str(uuid.uuid4())}),
+    ):
         body = Bodies.partijen("contactpersoon")
         body["partijIdentificatie"]["werkteVoorPartij"] = target
-        checks.expect_refused("KI-GED-17", ki.create("partijen", body), (400,),
-                              what=f"working for {what}")
+        checks.expect_refused(
+            "KI-GED-17", ki.create("partijen", body), (400,), what=f"working for {what}"
+        )
 
 
 @pytest.mark.rule("KI-GED-18")
@@ -436,15 +609,17 @@ def test_vertegenwoordiging_and_references(ki: KlantinteractiesClient) -> None:
     """
     a = ki.partij(purpose="partij A")
     b = ki.partij(purpose="partij B")
-    response = ki.create("vertegenwoordigingen", {
-        "vertegenwoordigendePartij": ref(a), "vertegenwoordigdePartij": ref(a)})
+    response = ki.create(
+        "vertegenwoordigingen",
+        {"vertegenwoordigendePartij": ref(a), "vertegenwoordigdePartij": ref(a)},
+    )
     checks.expect_refused("KI-GED-18", response, (400,), what="A representing A")
     pair = {"vertegenwoordigendePartij": ref(a), "vertegenwoordigdePartij": ref(b)}
     ki.make("vertegenwoordigingen", pair, what="A representing B")
-    checks.expect_refused("KI-GED-18", ki.create("vertegenwoordigingen", pair), (400,),
-                          what="the same pair again")
+    checks.expect_refused(
+        "KI-GED-18", ki.create("vertegenwoordigingen", pair), (400,), what="the same pair again"
+    )
     unknown = {"uuid": str(uuid.uuid4())}
     for resource, field in (("rekeningnummers", "partij"), ("betrokkenen", "wasPartij")):
         response = ki.create(resource, ki.body(resource, **{field: unknown}))
         checks.expect_refused("KI-GED-18", response, (400,), what=f"{resource}.{field} unknown")
-

@@ -19,6 +19,7 @@ from klanten_conformance.apis.klantinteracties import (
     KlantinteractiesClient,
     adres,
     contactnaam,
+    email,
     groep,
     ref,
 )
@@ -85,12 +86,18 @@ def test_partij_with_identifying_data(ki: KlantinteractiesClient, soorten: tuple
         response,
     )
     if vestiging:
-        kvk = next(i for i in stored if i["partijIdentificator"]["codeSoortObjectId"]
-                   == "kvk_nummer")
+        kvk = next(
+            i for i in stored if i["partijIdentificator"]["codeSoortObjectId"] == "kvk_nummer"
+        )
         response = ki.get(ki.url_of("partijIdentificatoren", vestiging["uuid"]))
         data = checks.expect_status("KI-KLOK01-01", response, 200, what="the vestigingsnummer")
-        checks.expect_equal("KI-KLOK01-01", (data.get("subIdentificatorVan") or {}).get("uuid"),
-                            kvk["uuid"], "its subIdentificatorVan (the kvk_nummer)", response)
+        checks.expect_equal(
+            "KI-KLOK01-01",
+            (data.get("subIdentificatorVan") or {}).get("uuid"),
+            kvk["uuid"],
+            "its subIdentificatorVan (the kvk_nummer)",
+            response,
+        )
 
 
 @pytest.mark.rule("KI-KLOK01-02")
@@ -131,38 +138,112 @@ def test_partijgegevens_stored_as_given(ki: KlantinteractiesClient) -> None:
 # KI-KLOK01-C1, -C1b ------------------------------------------------------------------------
 
 
+def _without_identificatoren(ki: KlantinteractiesClient) -> dict:
+    """A persoon that was created holding a bsn and then lost it (PATCH with an empty
+    partijIdentificatoren): it holds nothing, but it is no zelfstandige klant (KI-KLOK01-Z2
+    does not apply), so it may be given a bsn."""
+    partij = ki.partij("bsn", purpose="a persoon created with a bsn")
+    ki.expect(
+        "dropping its bsn (PATCH partijIdentificatoren [])",
+        ki.change(partij, {"partijIdentificatoren": []}),
+        200,
+        covering="KI-GED-11",
+    )
+    return partij
+
+
+#: the routes of KI-KLOK01-C1 by which partij B might get BSN X that partij A holds
+C1_ROUTES = (
+    "POST /partijen nested",
+    "POST /partij-identificatoren",
+    "PATCH /partij-identificatoren objectId",
+    "PUT /partij-identificatoren objectId",
+    "PUT /partijen nested",
+    "PATCH /partijen nested",
+    "PATCH /partij-identificatoren identificeerdePartij",
+)
+
+
 @pytest.mark.rule("KI-KLOK01-C1")
-def test_second_partij_with_the_same_bsn(ki: KlantinteractiesClient) -> None:
+@pytest.mark.parametrize("route", C1_ROUTES)
+def test_second_partij_with_the_same_bsn(ki: KlantinteractiesClient, route: str) -> None:
     """KI-KLOK01-C1: a second partij with BSN X is refused by every route.
 
-    Method: partij A holds BSN X; create partij B with X nested; create B with X scoped under
-    an organisatie's kvk_nummer (subIdentificatorVan); PATCH the bsn of a partij holding BSN Y
-    to X. Expect 400 each time and only A listed as holding X.
+    Method: partij A holds BSN X; K is a kvk_nummer without partij. By the route, try to give
+    partij B BSN X, once as it is and once scoped under K (subIdentificatorVan). B holds BSN Y
+    where the route changes an identificator of B; B is a persoon that lost its bsn where the
+    route adds one (and, after the refusals, takes a fresh bsn by the same route: the route
+    works, the refusal was about X). Moving: an identificator with X that no partij holds, if
+    the target stores one at all, moved onto B by PATCH. Expect 400 each time and only A
+    listed as holding X.
     """
     first = ki.partij("bsn", purpose="partij A")
     bsn = first["_sent"][0]["partijIdentificator"]["objectId"]
-    organisatie = ki.partij("kvk_nummer", purpose="an organisatie holding a kvk_nummer")
-    kvk = ki.identificatoren_of(organisatie)[0]
-    attempts = {
-        "a nested identificator": Bodies.partijen(identificatoren=_nested((groep("bsn", bsn), {}))),
-        "a bsn scoped under another partij's kvk_nummer": Bodies.partijen(
-            identificatoren=_nested((groep("bsn", bsn), {"subIdentificatorVan": ref(kvk)}))
-        ),
-    }
-    for what, body in attempts.items():
-        response = ki.create("partijen", body)
-        checks.expect_refused("KI-KLOK01-C1", response, (400,), what=f"partij B with {what}")
-    other = ki.partij("bsn", purpose="partij B holding BSN Y")
-    own = ki.identificatoren_of(other)[0]
-    response = ki.patch(
-        ki.url_of("partijIdentificatoren", own["uuid"]),
-        {"partijIdentificator": groep("bsn", bsn)},
+    kvk = ki.make(
+        "partijIdentificatoren",
+        Bodies.partijIdentificatoren("kvk_nummer"),
+        what="a kvk_nummer K without partij",
     )
-    checks.expect_refused("KI-KLOK01-C1", response, (400,), what="changing B's bsn into X")
-    holding = _holding(ki, "bsn", bsn)
-    checks.expect_equal(
-        "KI-KLOK01-C1", holding, [first["url"]], "the partijen holding BSN X", response
-    )
+    forms = {"X": {}, "X scoped under K": {"subIdentificatorVan": ref(kvk)}}
+    control = None
+    if route in (
+        "POST /partijen nested",
+        "POST /partij-identificatoren",
+        "PATCH /partij-identificatoren identificeerdePartij",
+    ):
+        other = _without_identificatoren(ki) if route != "POST /partijen nested" else None
+    else:
+        other = ki.partij("bsn", purpose="partij B holding BSN Y")
+        own = ki.identificatoren_of(other)[0]
+        own_url = ki.url_of("partijIdentificatoren", own["uuid"])
+    for form, extra in forms.items():
+        item = {"partijIdentificator": groep("bsn", bsn), **extra}
+        if route == "POST /partijen nested":
+            response = ki.create("partijen", Bodies.partijen(identificatoren=[item]))
+        elif route == "POST /partij-identificatoren":
+            response = ki.create(
+                "partijIdentificatoren",
+                Bodies.partijIdentificatoren(**item, identificeerdePartij=ref(other)),
+            )
+            control = other
+        elif route == "PATCH /partij-identificatoren objectId":
+            response = ki.patch(own_url, item)
+        elif route == "PUT /partij-identificatoren objectId":
+            response = ki.put(
+                own_url, Bodies.partijIdentificatoren(**item, identificeerdePartij=ref(other))
+            )
+        elif route == "PUT /partijen nested":
+            body = Bodies.partijen(identificatoren=[{"uuid": own["uuid"], **item}])
+            response = ki.put(ki.key(other["url"]), body)
+        elif route == "PATCH /partijen nested":
+            response = ki.change(other, {"partijIdentificatoren": [item]})
+        else:  # moving an identificator with X that no partij holds onto B
+            loose = ki.create("partijIdentificatoren", Bodies.partijIdentificatoren(**item))
+            if loose.status_code != 201:
+                checks.expect_refused("KI-KLOK01-C1", loose, what=f"{form} without partij")
+                ki.note(f"KI-KLOK01-C1 {route}: {form} is refused without partij already")
+                continue
+            response = ki.patch(
+                ki.url_of("partijIdentificatoren", checks.body_of(loose)["uuid"]),
+                {"identificeerdePartij": ref(other)},
+            )
+            control = other
+        checks.expect_refused("KI-KLOK01-C1", response, (400,), what=f"{route} with {form}")
+        checks.expect_equal(
+            "KI-KLOK01-C1",
+            _holding(ki, "bsn", bsn),
+            [first["url"]],
+            "the partijen holding BSN X",
+            response,
+        )
+    if control is not None:  # B takes a fresh bsn by POST: the refusals were about X
+        fresh = Bodies.partijIdentificatoren(identificeerdePartij=ref(control))
+        ki.expect(
+            "giving B a fresh bsn (the route itself works)",
+            ki.create("partijIdentificatoren", fresh),
+            201,
+            covering="KI-KLOK01-01",
+        )
 
 
 @pytest.mark.rule("KI-KLOK01-C1b")
@@ -195,8 +276,11 @@ def test_lookup_by_bsn_then_create(ki: KlantinteractiesClient) -> None:
         "KI-KLOK01-C1b", _holding(ki, "bsn", bsn), [created["url"]], "still holding X", response
     )
     organisatie = ki.partij("kvk_nummer", "rsin", purpose="an organisatie with a KvK and an RSIN")
-    rsin = next(i["partijIdentificator"]["objectId"] for i in organisatie["_sent"]
-                if i["partijIdentificator"]["codeSoortObjectId"] == "rsin")
+    rsin = next(
+        i["partijIdentificator"]["objectId"]
+        for i in organisatie["_sent"]
+        if i["partijIdentificator"]["codeSoortObjectId"] == "rsin"
+    )
     found = _holding(ki, "kvk_nummer", rsin)
     checks.expect_equal("KI-KLOK01-C1b", found, [], "partijen for kvk_nummer + its RSIN", ki.last)
 
@@ -210,16 +294,21 @@ def test_many_klanten_for_one_niet_natuurlijk_persoon(ki: KlantinteractiesClient
 
     Method: organisatie O holds KvK K; three contactpersonen working for O; two organisaties
     holding vestigingsnummers under K → all 201; the organisaties are listed by
-    subIdentificatorVan__objectId=K and the contactpersonen read back with O.
+    subIdentificatorVan__objectId=K, O by partijIdentificator__objectId=K, and every
+    contactpersoon reads back working for O (0.9.0 has no filter on werkteVoorPartij).
     """
     organisatie = ki.partij("kvk_nummer", purpose="organisatie O holding KvK K")
     kvk = ki.identificatoren_of(organisatie)[0]
     k = kvk["partijIdentificator"]["objectId"]
+    contactpersonen = []
     for n in range(3):
         body = Bodies.partijen("contactpersoon")
         body["partijIdentificatie"]["werkteVoorPartij"] = ref(organisatie)
         response = ki.create("partijen", body)
-        checks.expect_status("KI-KLOK01-C2", response, 201, what=f"contactpersoon {n + 1} of O")
+        made_one = checks.expect_status(
+            "KI-KLOK01-C2", response, 201, what=f"contactpersoon {n + 1} of O"
+        )
+        contactpersonen.append(made_one["url"])
     made = []
     for n in range(2):
         body = Bodies.partijen(
@@ -227,16 +316,42 @@ def test_many_klanten_for_one_niet_natuurlijk_persoon(ki: KlantinteractiesClient
             identificatoren=_nested((groep("vestigingsnummer"), {"subIdentificatorVan": ref(kvk)})),
         )
         response = ki.create("partijen", body)
-        made.append(checks.expect_status("KI-KLOK01-C2", response, 201,
-                                         what=f"vestiging {n + 1} under K")["url"])
+        made.append(
+            checks.expect_status("KI-KLOK01-C2", response, 201, what=f"vestiging {n + 1} under K")[
+                "url"
+            ]
+        )
     page = ki.expect(
         "listing partijen under K", ki.list("partijen", subIdentificatorVan__objectId=k), 200
     )
     listed = {r.get("url") for r in page.get("results", [])}
     checks.expect_true(
-        "KI-KLOK01-C2", set(made) <= listed, f"both vestigingen listed under K: {made}",
-        str(sorted(listed)), ki.last,
+        "KI-KLOK01-C2",
+        set(made) <= listed,
+        f"both vestigingen listed under K: {made}",
+        str(sorted(listed)),
+        ki.last,
     )
+    response = ki.list("partijen", partijIdentificator__objectId=k)
+    page = checks.expect_status("KI-KLOK01-C2", response, 200, what="partijen holding K")
+    checks.expect_equal(
+        "KI-KLOK01-C2",
+        [r.get("url") for r in page.get("results", [])],
+        [organisatie["url"]],
+        "the partij holding K (O)",
+        response,
+    )
+    for n, url in enumerate(contactpersonen):  # no filter on werkteVoorPartij: read them back
+        response = ki.get(ki.key(url))
+        data = checks.expect_status("KI-KLOK01-C2", response, 200, what=f"contactpersoon {n + 1}")
+        werkte = (data.get("partijIdentificatie") or {}).get("werkteVoorPartij") or {}
+        checks.expect_equal(
+            "KI-KLOK01-C2",
+            werkte.get("uuid"),
+            organisatie["uuid"],
+            f"contactpersoon {n + 1} still works for O",
+            response,
+        )
 
 
 # KI-KLOK01-C3, -C3b ------------------------------------------------------------------------
@@ -260,6 +375,58 @@ def test_never_a_person_and_an_organisation(ki: KlantinteractiesClient) -> None:
         checks.expect_equal("KI-KLOK01-C3", _holding(ki, "bsn", bsn), [], "stored", response)
 
 
+C3_ROUTES = (
+    "POST /partij-identificatoren",
+    "PATCH /partijen nested",
+    "PATCH /partij-identificatoren identificeerdePartij",
+    "a bsn scoped under its own kvk_nummer",
+)
+
+
+@pytest.mark.rule("KI-KLOK01-C3")
+@pytest.mark.parametrize("route", C3_ROUTES)
+def test_never_a_person_and_an_organisation_by_route(
+    ki: KlantinteractiesClient, route: str
+) -> None:
+    """KI-KLOK01-C3: a partij holding a bsn gets no rsin or kvk_nummer by any route, and a
+    partij holding a kvk_nummer no bsn scoped under it.
+
+    Method: a contactpersoon (no soort constraint, so KI-KLOK01-C3b is not involved) holding
+    a bsn: POST an rsin naming it; PATCH it with its bsn and a new kvk_nummer nested; PATCH an
+    rsin without partij onto it. A contactpersoon holding a kvk_nummer: POST a bsn naming it,
+    scoped under that kvk_nummer. Expect 400 and the partij's identificatoren unchanged.
+    """
+    first = "kvk_nummer" if route.startswith("a bsn scoped") else "bsn"
+    partij = ki.partij(first, soort="contactpersoon", purpose=f"a contactpersoon with a {first}")
+    own = ki.identificatoren_of(partij)[0]
+    if route == "POST /partij-identificatoren":
+        body = Bodies.partijIdentificatoren("rsin", identificeerdePartij=ref(partij))
+        response = ki.create("partijIdentificatoren", body)
+    elif route == "PATCH /partijen nested":
+        kept = {"uuid": own["uuid"], "partijIdentificator": own["partijIdentificator"]}
+        items = [kept, {"partijIdentificator": groep("kvk_nummer")}]
+        response = ki.change(partij, {"partijIdentificatoren": items})
+    elif route == "PATCH /partij-identificatoren identificeerdePartij":
+        loose = ki.make(
+            "partijIdentificatoren",
+            Bodies.partijIdentificatoren("rsin"),
+            what="an rsin without partij",
+        )
+        response = ki.patch(
+            ki.url_of("partijIdentificatoren", loose["uuid"]),
+            {"identificeerdePartij": ref(partij)},
+        )
+    else:
+        body = Bodies.partijIdentificatoren(
+            "bsn", identificeerdePartij=ref(partij), subIdentificatorVan=ref(own)
+        )
+        response = ki.create("partijIdentificatoren", body)
+    checks.expect_refused("KI-KLOK01-C3", response, (400,), what=route)
+    checks.expect_equal(
+        "KI-KLOK01-C3", _soorten(ki, partij), [first], "the partij's identificatoren", response
+    )
+
+
 @pytest.mark.rule("KI-KLOK01-C3b")
 @pytest.mark.parametrize(("soort", "nummer"), [("persoon", "kvk_nummer"), ("organisatie", "bsn")])
 def test_identificator_fits_soort_partij(ki: KlantinteractiesClient, soort, nummer) -> None:
@@ -271,6 +438,26 @@ def test_identificator_fits_soort_partij(ki: KlantinteractiesClient, soort, numm
     body = Bodies.partijen(soort, identificatoren=_nested((groep(nummer), {})))
     response = ki.create("partijen", body)
     checks.expect_refused("KI-KLOK01-C3b", response, (400,), what=f"a {soort} with a {nummer}")
+
+
+@pytest.mark.rule("KI-KLOK01-C3b")
+@pytest.mark.parametrize(("nummer", "soort"), [("kvk_nummer", "persoon"), ("bsn", "organisatie")])
+def test_soort_partij_change_keeps_the_fit(ki: KlantinteractiesClient, nummer, soort) -> None:
+    """KI-KLOK01-C3b: changing the soortPartij of a partij with identificatoren so that they
+    no longer fit is refused.
+
+    Method: an organisatie holding a kvk_nummer PATCHed to persoon, a persoon holding a bsn
+    PATCHed to organisatie (with a partijIdentificatie of the new soort); expect 400 and the
+    soort unchanged.
+    """
+    partij = ki.partij(nummer, purpose=f"a partij holding a {nummer}")
+    identificatie = Bodies.partijen(soort)["partijIdentificatie"]
+    response = ki.change(partij, {"soortPartij": soort, "partijIdentificatie": identificatie})
+    checks.expect_refused("KI-KLOK01-C3b", response, (400,), what=f"becoming a {soort}")
+    data = ki.read(ki.key(partij["url"]), what="reading the partij afterwards")
+    checks.expect_equal(
+        "KI-KLOK01-C3b", data.get("soortPartij"), partij.get("soortPartij"), "its soort", ki.last
+    )
 
 
 # KI-KLOK01-Q1 ------------------------------------------------------------------------------
@@ -290,8 +477,11 @@ def test_person_for_herself_and_for_an_organisation(ki: KlantinteractiesClient) 
     response = ki.create("partijen", body)
     contact = checks.expect_status("KI-KLOK01-Q1", response, 201, what="the contactpersoon")
     checks.expect_true(
-        "KI-KLOK01-Q1", contact.get("url") != persoon["url"], "two distinct partijen",
-        "the same url", response,
+        "KI-KLOK01-Q1",
+        contact.get("url") != persoon["url"],
+        "two distinct partijen",
+        "the same url",
+        response,
     )
     for url in (persoon["url"], contact["url"]):
         checks.expect_status("KI-KLOK01-Q1", ki.get(ki.key(url)), 200, what="reading it")
@@ -313,8 +503,9 @@ def test_zelfstandige_klant_without_conditions(ki: KlantinteractiesClient) -> No
     betrokkene = ki.body("betrokkenen")
     response = ki.create("betrokkenen", betrokkene)
     made = checks.expect_status("KI-KLOK01-Z1", response, 201, what="a betrokkene without partij")
-    adres_body = ki.body("digitaleadressen", verstrektDoorPartij=None,
-                         verstrektDoorBetrokkene=ref(made))
+    adres_body = ki.body(
+        "digitaleadressen", verstrektDoorPartij=None, verstrektDoorBetrokkene=ref(made)
+    )
     response = ki.create("digitaleadressen", adres_body)
     checks.expect_status("KI-KLOK01-Z1", response, 201, what="an adres of the betrokkene only")
 
@@ -327,21 +518,32 @@ def test_zelfstandige_partij_stays_zelfstandig(ki: KlantinteractiesClient) -> No
     partij with a nested identificator; PATCH an identificator without partij onto it. Expect
     400/403 each time and the partij still without identificator.
     """
-    partij = ki.make("partijen", Bodies.partijen(), what="creating a zelfstandige partij",
-                     covering="KI-KLOK01-Z1")
+    partij = ki.make(
+        "partijen",
+        Bodies.partijen(),
+        what="creating a zelfstandige partij",
+        covering="KI-KLOK01-Z1",
+    )
     loose = ki.make("partijIdentificatoren", what="an identificator without partij")
     attempts = [
-        ("POST /partij-identificatoren naming it", lambda: ki.create(
-            "partijIdentificatoren",
-            Bodies.partijIdentificatoren(identificeerdePartij=ref(partij)),
-        )),
-        ("PATCH of the partij with partijIdentificatoren", lambda: ki.change(
-            partij, {"partijIdentificatoren": _nested((groep("bsn"), {}))}
-        )),
-        ("PATCH of an identificator moving it onto the partij", lambda: ki.patch(
-            ki.url_of("partijIdentificatoren", loose["uuid"]),
-            {"identificeerdePartij": ref(partij)},
-        )),
+        (
+            "POST /partij-identificatoren naming it",
+            lambda: ki.create(
+                "partijIdentificatoren",
+                Bodies.partijIdentificatoren(identificeerdePartij=ref(partij)),
+            ),
+        ),
+        (
+            "PATCH of the partij with partijIdentificatoren",
+            lambda: ki.change(partij, {"partijIdentificatoren": _nested((groep("bsn"), {}))}),
+        ),
+        (
+            "PATCH of an identificator moving it onto the partij",
+            lambda: ki.patch(
+                ki.url_of("partijIdentificatoren", loose["uuid"]),
+                {"identificeerdePartij": ref(partij)},
+            ),
+        ),
     ]
     for what, send in attempts:
         response = send()
@@ -351,32 +553,138 @@ def test_zelfstandige_partij_stays_zelfstandig(ki: KlantinteractiesClient) -> No
         )
 
 
+def _adres_of(ki: KlantinteractiesClient, partij: dict | None, betrokkene: dict | None):
+    body = {
+        "verstrektDoorPartij": ref(partij),
+        "verstrektDoorBetrokkene": ref(betrokkene),
+        "adres": email(),
+        "soortDigitaalAdres": "email",
+        "isStandaardAdres": False,
+        "omschrijving": "e-mail",
+        "referentie": "portaal",
+    }
+    return ki.make("digitaleadressen", body, what="creating a digitaal adres")
+
+
+def _betrokkene(ki: KlantinteractiesClient, klantcontact: dict, partij: dict | None, naam: str):
+    body = {
+        "hadKlantcontact": ref(klantcontact),
+        "wasPartij": ref(partij),
+        "bezoekadres": None,
+        "correspondentieadres": adres(),
+        "contactnaam": contactnaam(naam),
+        "rol": "klant",
+        "organisatienaam": "",
+        "initiator": True,
+    }
+    return ki.make("betrokkenen", body, what="creating a betrokkene")
+
+
+def _found(ki: KlantinteractiesClient, resource: str, **params: str) -> list[str]:
+    response = ki.list(resource, **params)
+    page = checks.expect_status("KI-KLOK01-Z3", response, 200, what=f"searching {resource}")
+    return [r.get("url") for r in (page or {}).get("results", []) if isinstance(r, dict)]
+
+
 @pytest.mark.rule("KI-KLOK01-Z3")
 def test_zelfstandige_klant_outside_the_klantbeeld(ki: KlantinteractiesClient) -> None:
-    """KI-KLOK01-Z3: searches without interactie context do not find zelfstandige data.
+    """KI-KLOK01-Z3: searches without interactie context do not find zelfstandige data, which
+    stays readable by its url and through its klantcontact.
 
-    Method: a zelfstandige partij with a unique bezoekadres; a betrokkene without partij with
-    a unique achternaam; search partijen?bezoekadresAdresregel1= and
-    betrokkenen?contactnaamAchternaam=; expect neither found, and both readable by url.
+    Method: a zelfstandige partij and an aangehaakte one (a bsn) with the same unique
+    bezoekadres and correspondentieadres, each with a digitaal adres; a klantcontact with a
+    betrokkene without partij (with a digitaal adres) and one that was the aangehaakte partij,
+    both with one unique achternaam. Search partijen on bezoekadresAdresregel1 and
+    correspondentieadresAdresregel1, betrokkenen on contactnaamAchternaam and
+    digitaleadressen on adres: expect the aangehaakte data only (the aangehaakte hits are the
+    control that the filter works: without them the check is blocked). Read the zelfstandige
+    data by url, and the klantcontact with expand=hadBetrokkenen,hadBetrokkenen.digitaleAdressen:
+    expect the betrokkene without partij and its adres under _expand.
     """
-    regel = f"Onvindbaar {random_bsn()}"
-    partij = ki.make("partijen", Bodies.partijen(bezoekadres=adres(regel)),
-                     what="creating a zelfstandige partij", covering="KI-KLOK01-Z1")
-    naam = f"Eenmalig{random_bsn()}"
-    betrokkene = ki.make("betrokkenen", contactnaam=contactnaam(naam))
+    unique = random_bsn()
+    adressen = {
+        "bezoekadres": adres(f"Onvindbaar {unique}"),
+        "correspondentieadres": adres(f"Postbus {unique}"),
+    }
+    zelf = ki.make(
+        "partijen",
+        Bodies.partijen(**adressen),
+        what="creating a zelfstandige partij",
+        covering="KI-KLOK01-Z1",
+    )
+    known = ki.partij("bsn", purpose="an aangehaakte partij with the same adressen", **adressen)
+    zelf_adres, known_adres = _adres_of(ki, zelf, None), _adres_of(ki, known, None)
+    contact = ki.make("klantcontacten", Bodies.klantcontacten())
+    naam = f"Eenmalig{unique}"
+    eenmalig = _betrokkene(ki, contact, None, naam)
+    eenmalig_adres = _adres_of(ki, None, eenmalig)
+    bekend = _betrokkene(ki, contact, known, naam)
     searches = [
-        ("partijen", {"bezoekadresAdresregel1": regel}, partij),
-        ("betrokkenen", {"contactnaamAchternaam": naam}, betrokkene),
+        (
+            "partijen",
+            {"bezoekadresAdresregel1": adressen["bezoekadres"]["adresregel1"]},
+            zelf,
+            known,
+        ),
+        (
+            "partijen",
+            {"correspondentieadresAdresregel1": adressen["correspondentieadres"]["adresregel1"]},
+            zelf,
+            known,
+        ),
+        ("betrokkenen", {"contactnaamAchternaam": naam}, eenmalig, bekend),
+        ("digitaleadressen", {"adres": zelf_adres["adres"]}, zelf_adres, None),
+        ("digitaleadressen", {"adres": eenmalig_adres["adres"]}, eenmalig_adres, None),
+        ("digitaleadressen", {"adres": known_adres["adres"]}, None, known_adres),
     ]
-    for resource, params, item in searches:
-        response = ki.list(resource, **params)
-        page = checks.expect_status("KI-KLOK01-Z3", response, 200)
-        urls = [r.get("url") for r in (page or {}).get("results", [])]
-        checks.expect_true(
-            "KI-KLOK01-Z3", item["url"] not in urls, f"{resource} search without it",
-            f"found {item['url']}", response,
+    for resource, params, hidden, shown in searches:
+        urls = _found(ki, resource, **params)
+        if shown is not None and shown["url"] not in urls:
+            raise checks.Blocked(
+                f"the {resource} filter {params} finding aangehaakte data (the control)",
+                f"not found: {urls}",
+                ["KI-OAS-09"],
+                checks.evidence_of(ki.last),
+            )
+        if hidden is not None:
+            checks.expect_true(
+                "KI-KLOK01-Z3",
+                hidden["url"] not in urls,
+                f"{resource}?{params} without the zelfstandige",
+                f"found {hidden['url']}",
+                ki.last,
+            )
+    for item in (zelf, eenmalig, zelf_adres, eenmalig_adres):
+        checks.expect_status("KI-KLOK01-Z3", ki.get(ki.key(item["url"])), 200, what="by its url")
+    expand = "hadBetrokkenen,hadBetrokkenen.digitaleAdressen"
+    response = ki.get(ki.key(contact["url"]), params={"expand": expand})
+    data = checks.expect_status("KI-KLOK01-Z3", response, 200, what=f"expand={expand}")
+    betrokkenen = ((data or {}).get("_expand") or {}).get("hadBetrokkenen") or []
+    found = next((b for b in betrokkenen if b.get("uuid") == eenmalig["uuid"]), None)
+    checks.expect_true(
+        "KI-KLOK01-Z3",
+        found is not None,
+        "the betrokkene without partij under _expand",
+        str([b.get("uuid") for b in betrokkenen]),
+        response,
+    )
+    inner = (found or {}).get("_expand")
+    if not isinstance(inner, dict) or "digitaleAdressen" not in inner:
+        # the dotted value expanded no second step at all: expand itself (KI-OAS-10) failed
+        raise checks.Blocked(
+            "expanding hadBetrokkenen.digitaleAdressen (a dotted expand value)",
+            f"the betrokkene has no _expand.digitaleAdressen: {str(found)[:200]}",
+            ["KI-OAS-10"],
+            checks.evidence_of(response),
         )
-        ki.read(ki.key(item["url"]), what="reading it by its url")
+    digitaal = inner.get("digitaleAdressen") or []
+    checks.expect_true(
+        "KI-KLOK01-Z3",
+        eenmalig_adres["uuid"] in [a.get("uuid") for a in digitaal],
+        "its digitaal adres under _expand.digitaleAdressen",
+        str(digitaal)[:300],
+        response,
+    )
 
 
 # KI-KLOK01-A1, -A2 (end-user authentication through the vendor's hook) -------------------------
@@ -388,7 +696,9 @@ def _conveyed(ki: KlantinteractiesClient, identificatie: str) -> dict[str, str]:
     result: Any = None
     if ki.config is not None:
         result = ki.config.hook.pytest_klanten_authenticatie(
-            config=ki.config, subject_type="natuurlijk_persoon", identificatie=identificatie,
+            config=ki.config,
+            subject_type="natuurlijk_persoon",
+            identificatie=identificatie,
             niveau=ki.context.min_niveau,
         )
     headers = (result or {}).get("headers") if isinstance(result, dict) else None

@@ -79,12 +79,15 @@ _SECOND = {
 
 
 @pytest.mark.rule("KI-OAS-09")
-@pytest.mark.parametrize(("resource", "field", "values"), [
-    ("partijen", "soortPartij", ("persoon", "organisatie")),
-    ("klantcontacten", "kanaal", ("telefoon", "balie")),
-    ("digitaleadressen", "soortDigitaalAdres", ("email", "overig")),
-    ("internetaken", "status", ("te_verwerken", "verwerkt")),
-])
+@pytest.mark.parametrize(
+    ("resource", "field", "values"),
+    [
+        ("partijen", "soortPartij", ("persoon", "organisatie")),
+        ("klantcontacten", "kanaal", ("telefoon", "balie")),
+        ("digitaleadressen", "soortDigitaalAdres", ("email", "overig")),
+        ("internetaken", "status", ("te_verwerken", "verwerkt")),
+    ],
+)
 def test_filters(ki: KlantinteractiesClient, resource, field, values) -> None:
     """KI-OAS-09: a filter returns only matching resources, alone and with another filter;
     an invalid enum value → 400.
@@ -108,11 +111,14 @@ def test_filters(ki: KlantinteractiesClient, resource, field, values) -> None:
             page = checks.expect_status("KI-OAS-09", response, 200)
             urls = [r.get("url") for r in page.get("results", [])]
             wanted = [url] if other == value else []
-            checks.expect_equal("KI-OAS-09", urls, wanted, f"{second} and {field}={other}",
-                                response)
+            checks.expect_equal(
+                "KI-OAS-09", urls, wanted, f"{second} and {field}={other}", response
+            )
         response = ki.list(resource, **{second: unique})
-        urls = [r.get("url") for r in checks.expect_status("KI-OAS-09", response, 200).get(
-            "results", [])]
+        urls = [
+            r.get("url")
+            for r in checks.expect_status("KI-OAS-09", response, 200).get("results", [])
+        ]
         checks.expect_equal("KI-OAS-09", urls, [url], f"{second} alone", response)
     if resource != "klantcontacten":  # kanaal is free text
         response = ki.list(resource, **{field: "geen_waarde"})
@@ -151,11 +157,100 @@ def test_expand(ki: KlantinteractiesClient) -> None:
         data = checks.expect_status("KI-OAS-10", response, 200, what=f"expand={value}")
         for path in value.split(","):
             found = _expanded(data, path.split("."))
-            checks.expect_true("KI-OAS-10", bool(found), f"_expand along {path}",
-                               str(data.get("_expand") if isinstance(data, dict) else data)[:300],
-                               response)
+            checks.expect_true(
+                "KI-OAS-10",
+                bool(found),
+                f"_expand along {path}",
+                str(data.get("_expand") if isinstance(data, dict) else data)[:300],
+                response,
+            )
     response = ki.get(url, params={"expand": "onbekend"})
     checks.expect_refused("KI-OAS-10", response, (400,), what="an unknown value")
+
+
+#: resource -> the values of its expand enum (0.9.0; the same for list and detail)
+EXPANDS = {
+    "partijen": [
+        "betrokkenen",
+        "betrokkenen.hadKlantcontact",
+        "categorieRelaties",
+        "digitaleAdressen",
+    ],
+    "klantcontacten": [
+        "gingOverOnderwerpobjecten",
+        "hadBetrokkenen",
+        "hadBetrokkenen.digitaleAdressen",
+        "hadBetrokkenen.wasPartij",
+        "leiddeTotInterneTaken",
+        "omvatteBijlagen",
+    ],
+    "betrokkenen": ["digitaleAdressen"],
+    "digitaleadressen": [
+        "verstrektDoorBetrokkene",
+        "verstrektDoorBetrokkene.hadKlantcontact",
+        "verstrektDoorBetrokkene.hadKlantcontact.leiddeTotInterneTaken",
+    ],
+}
+
+
+@pytest.mark.rule("KI-OAS-10")
+def test_expand_on_every_operation(ki: KlantinteractiesClient) -> None:
+    """KI-OAS-10: every operation that takes expand (list and detail of partijen,
+    klantcontacten, betrokkenen, digitaleadressen) expands each value of its enum, and all of
+    them at once; an unknown value → 400.
+
+    Method: one graph where every expand path leads somewhere: partij P with a digitaal adres
+    and a categorie-relatie; klantcontact K with an onderwerpobject, an interne taak and a
+    bijlage; betrokkene B of K that was P, with a digitaal adres A. Read P, K, B and A by url
+    and find them in their list (filtered to them), with each value and all values; expect
+    a resource under `_expand` along every step; then an unknown value.
+    """
+    partij = ki.partij(purpose="partij P")
+    contact = ki.make("klantcontacten")
+    betrokkene = ki.make("betrokkenen", hadKlantcontact=ref(contact), wasPartij=ref(partij))
+    adres = ki.make(
+        "digitaleadressen", verstrektDoorPartij=None, verstrektDoorBetrokkene=ref(betrokkene)
+    )
+    ki.make("digitaleadressen", verstrektDoorPartij=ref(partij))
+    ki.make("categorieRelaties", partij=ref(partij))
+    ki.make("onderwerpobjecten", klantcontact=ref(contact))
+    ki.make("internetaken", aanleidinggevendKlantcontact=ref(contact))
+    ki.make("bijlagen", wasBijlageVanKlantcontact=ref(contact))
+    lists = {
+        "partijen": (partij, {"nummer": partij.get("nummer")}),
+        "klantcontacten": (contact, {"nummer": contact.get("nummer")}),
+        "betrokkenen": (betrokkene, {"hadKlantcontact__url": contact["url"]}),
+        "digitaleadressen": (adres, {"verstrektDoorBetrokkene__url": betrokkene["url"]}),
+    }
+    for resource, (made, params) in lists.items():
+        values = EXPANDS[resource]
+        for value in [*values, ",".join(values)]:
+            for operation in ("retrieve", "list"):
+                if operation == "retrieve":
+                    response = ki.get(ki.key(made["url"]), params={"expand": value})
+                    data = checks.expect_status("KI-OAS-10", response, 200)
+                else:
+                    response = ki.list(resource, expand=value, **params)
+                    page = checks.expect_status("KI-OAS-10", response, 200)
+                    data = next(
+                        (
+                            r
+                            for r in (page or {}).get("results", [])
+                            if r.get("uuid") == made["uuid"]
+                        ),
+                        None,
+                    )
+                for path in value.split(","):
+                    found = _expanded(data, path.split("."))
+                    checks.expect_true(
+                        "KI-OAS-10",
+                        bool(found),
+                        f"{resource} {operation}: _expand along {path}",
+                        str((data or {}).get("_expand") if isinstance(data, dict) else data)[:300],
+                        response,
+                    )
+        response = ki.list(resource, expand="onbekend", **params)
+        checks.expect_refused("KI-OAS-10", response, (400,), what=f"{resource} list: unknown")
 
 
 @pytest.mark.rule("KI-OAS-11")
@@ -170,12 +265,17 @@ def test_life_cycle(ki: KlantinteractiesClient, resource: str) -> None:
     url = ki.key(made["url"])
     response = ki.get(url)
     data = checks.expect_status("KI-OAS-11", response, 200, what="read back")
-    checks.expect_equal("KI-OAS-11", data.get("uuid"), made.get("uuid"), "the same resource",
-                        response)
+    checks.expect_equal(
+        "KI-OAS-11", data.get("uuid"), made.get("uuid"), "the same resource", response
+    )
     response = ki.delete(url)
     if response.status_code in (401, 403):  # the key is refused: KI-AUTH-03, not the life cycle
-        raise checks.Blocked("deleting with the suite's key", f"HTTP {response.status_code}",
-                             ["KI-AUTH-03"], checks.evidence_of(response))
+        raise checks.Blocked(
+            "deleting with the suite's key",
+            f"HTTP {response.status_code}",
+            ["KI-AUTH-03"],
+            checks.evidence_of(response),
+        )
     checks.expect_status("KI-OAS-11", response, 204, what="DELETE")
     checks.expect_refused("KI-OAS-11", ki.get(url), (404,), what="GET after DELETE")
     checks.expect_refused("KI-OAS-11", ki.delete(url), (404,), what="DELETE again")
@@ -195,5 +295,6 @@ def test_put_and_patch(ki: KlantinteractiesClient) -> None:
     response = ki.patch(url, {"onderwerp": "alleen dit"})
     data = checks.expect_status("KI-OAS-12", response, 200, what="PATCH")
     for field in ("kanaal", "taal", "inhoud", "vertrouwelijk"):
-        checks.expect_equal("KI-OAS-12", as_value(data.get(field)), as_value(body[field]), field,
-                            response)
+        checks.expect_equal(
+            "KI-OAS-12", as_value(data.get(field)), as_value(body[field]), field, response
+        )

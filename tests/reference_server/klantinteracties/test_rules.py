@@ -490,6 +490,19 @@ def _one_partij_per_bsn(ki: Ki) -> bool:
     )
 
 
+@check("KI-KLOK01-C1/update")
+def _one_partij_per_bsn_on_update(ki: Ki) -> bool:
+    bsn = random_bsn()
+    ki.persoon(bsn)
+    parent = ki.identificator(None, "kvk_nummer", kvk()).json()
+    other = ki.persoon(random_bsn())
+    own = other["partijIdentificatoren"][0]
+    changed = ki.patch(
+        own["url"], {"partijIdentificator": group("bsn", bsn), "subIdentificatorVan": ref(parent)}
+    )
+    return refused(changed) and len(ki.results("/partijen", partijIdentificator__objectId=bsn)) == 1
+
+
 @check("KI-KLOK01-C1b")
 def _bsn_lookup(ki: Ki) -> bool:
     bsn, rsin, number = random_bsn(), random_rsin(), kvk()
@@ -519,6 +532,22 @@ def _many_per_nnp(ki: Ki) -> bool:
         "partijIdentificatie": {"werkteVoorPartij": ref(organisatie)},
     }
     return all(ki.post("/partijen", body).status_code == 201 for _ in range(3))
+
+
+@check("KI-KLOK01-C2/one")
+def _contactpersonen_keep_their_organisatie(ki: Ki) -> bool:
+    organisatie = ki.organisatie()
+    body = {
+        "soortPartij": "contactpersoon",
+        "indicatieActief": True,
+        "partijIdentificatie": {"werkteVoorPartij": ref(organisatie)},
+    }
+    made = [ki.create("/partijen", body) for _ in range(2)]
+    return all(
+        (ki.get(m["url"]).json()["partijIdentificatie"].get("werkteVoorPartij") or {}).get("uuid")
+        == organisatie["uuid"]
+        for m in made
+    )
 
 
 @check("KI-KLOK01-C3")
@@ -608,6 +637,21 @@ def _not_in_klantbeeld(ki: Ki) -> bool:
     )
 
 
+@check("KI-KLOK01-Z3/digitaleadressen")
+def _adres_search_without_zelfstandige(ki: Ki) -> bool:
+    zelf = ki.partij()
+    ki.adres("alleen@example.org", verstrektDoorPartij=ref(zelf))
+    return ki.get("/digitaleadressen", adres="alleen@example.org").json()["count"] == 0
+
+
+@check("KI-KLOK01-Z3/expand")
+def _zelfstandige_betrokkene_in_expand(ki: Ki) -> bool:
+    contact = ki.klantcontact()
+    betrokkene = ki.betrokkene(contact, contactnaam={"achternaam": "Eenmalig"})
+    data = ki.get(contact["url"], expand="hadBetrokkenen").json()
+    return [b["uuid"] for b in data["_expand"]["hadBetrokkenen"]] == [betrokkene["uuid"]]
+
+
 # ki-autorisatie -----------------------------------------------------------------------------
 
 
@@ -633,6 +677,20 @@ def _unusual_headers(ki: Ki) -> bool:
         ):
             return False
     return True
+
+
+@check("KI-AUTH-01/unprotected")
+def _patch_needs_token(ki: Ki) -> bool:
+    categorie = ki.create("/categorieen", {"naam": "a"})
+    response = ki.client.patch(categorie["url"], json={"naam": "b"})
+    return response.status_code in (401, 403)
+
+
+@check("KI-AUTH-02/two-headers")
+def _two_headers(ki: Ki) -> bool:
+    headers = [("Authorization", f"Token {KEY}"), ("Authorization", "Token onbekend")]
+    response = ki.client.get(f"{BASE}/partijen", headers=headers)
+    return response.status_code in (401, 403)
 
 
 @check("KI-AUTH-03")
