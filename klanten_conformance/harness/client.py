@@ -169,6 +169,12 @@ class ApiClient:
             self._validate(response)
         return response
 
+    def validate(self, response: requests.Response) -> None:
+        """Judge a response obtained outside :meth:`request` (a raw exchange) as every
+        response of the client is: its problem shape and media type, or its schema, under
+        the rules about those (deferred to the test's teardown)."""
+        self._validate(response)
+
     def _validate(self, response: requests.Response) -> None:
         from klanten_conformance.oas import problem_media_error, problem_shape_errors
 

@@ -163,6 +163,7 @@ def _raw_get(ki: KlantinteractiesClient, path: str, headers: list[tuple[str, str
         response.headers = requests.structures.CaseInsensitiveDict(raw.getheaders())
         response._content = content
         response.url = url
+        response.request = requests.Request("GET", url).prepare()
     finally:
         connection.close()
     secrets = (*ki.context.secrets, *ki.target.secrets, ki.authorization().split(" ", 1)[1])
@@ -178,6 +179,7 @@ def _raw_get(ki: KlantinteractiesClient, path: str, headers: list[tuple[str, str
         (time.time() - started) * 1000,
         started=started,
     )
+    ki.validate(response)  # the problem body is the business of KI-OAS-03/04, as elsewhere
     return response
 
 
