@@ -202,14 +202,14 @@ def run_machine(fuzzer: Fuzzer, links: Mapping[str, Any], follow: Any) -> None:
             run = fuzzer._run_of(operation_id)
             prepared = follow(case, operation_id, created)
             gone = any(str(v) in self.deleted for v in (case.path_parameters or {}).values())
-            status = expected_status(fuzzer, case, operation_id, gone)
+            statuses = expected_statuses(fuzzer, case, operation_id, gone)
             name = f"a state machine step ({operation_id}) on what its scenario made"
             response = fuzzer._send(
                 case,
                 True,
                 operation_id,
                 run,
-                Probe("step", "stateful", name, (status,)) if status else None,
+                Probe("step", "stateful", name, statuses) if statuses else None,
                 label=MACHINE_LABEL,
                 steer=lambda *_: prepared,
                 exists=not gone,
@@ -254,16 +254,26 @@ def run_machine(fuzzer: Fuzzer, links: Mapping[str, Any], follow: Any) -> None:
     run_state_machine_as_test(Machine, settings=settings)
 
 
-def expected_status(fuzzer: Fuzzer, case: Any, operation_id: str, gone: bool) -> int | None:
-    """The status a state machine step on one resource by its own id must answer: 404 once
-    the scenario deleted it, else 200 for a read and 204 for a delete; None (not judged under
+#: request headers that make a read conditional (a 304 is then a right answer)
+CONDITIONAL = ("if-none-match", "if-modified-since")
+
+
+def expected_statuses(
+    fuzzer: Fuzzer, case: Any, operation_id: str, gone: bool
+) -> tuple[int, ...] | None:
+    """The statuses a state machine step on one resource by its own id may answer: 404 once
+    the scenario deleted it, else 200 for a read (or 304 when the generated case made it
+    conditional, e.g. ``If-None-Match: *``) and 204 for a delete; None (not judged under
     ``stateful``) for the rest."""
     if not case.path_parameters or not _is_own_read(fuzzer, operation_id):
         return None
     method = str(case.method).lower()
     if gone:
-        return 404 if method in ("get", "delete") else None
-    return {"get": 200, "delete": 204}.get(method)
+        return (404,) if method in ("get", "delete") else None
+    if method == "get":
+        headers = {str(name).lower() for name in (case.headers or {})}
+        return (200, 304) if headers & set(CONDITIONAL) else (200,)
+    return (204,) if method == "delete" else None
 
 
 def _is_own_read(fuzzer: Fuzzer, operation_id: str) -> bool:

@@ -327,3 +327,20 @@ def test_each_api_declares_a_sequence_and_links_of_its_document(api_id: str) -> 
         for response in (operation.get("responses") or {}).values()
     ]
     assert not any("links" in response for response in responses)
+
+
+def test_a_conditional_read_may_answer_304() -> None:
+    # a generated read with If-None-Match (a header the document declares) is answered 304 by
+    # a conforming target; an unconditional read must be 200, a read of what was deleted 404
+    fuzzer = SimpleNamespace(
+        _operation=lambda _: SimpleNamespace(path="/klanten/{uuid}"),
+    )
+
+    def case(headers: dict | None, method: str = "GET") -> Any:
+        return SimpleNamespace(path_parameters={"uuid": "x"}, method=method, headers=headers)
+
+    expected = stateful.expected_statuses
+    assert expected(fuzzer, case({"If-None-Match": "*"}), "klant_read", False) == (200, 304)
+    assert expected(fuzzer, case(None), "klant_read", False) == (200,)
+    assert expected(fuzzer, case({"If-None-Match": "*"}), "klant_read", True) == (404,)
+    assert expected(fuzzer, case(None, "DELETE"), "klant_delete", False) == (204,)

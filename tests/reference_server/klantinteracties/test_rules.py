@@ -846,7 +846,10 @@ def _interne_taak(ki: Ki) -> bool:
 
 # the tests ----------------------------------------------------------------------------------
 
-NAMES = [fault.name for fault in FAULTS]
+#: the migration view's faults change the seed, not a behaviour of a request: they are tested
+#: in test_migratie_seed.py
+MIGRATION = "KI-MIG-"
+NAMES = [fault.name for fault in FAULTS if not fault.rule.startswith(MIGRATION)]
 
 
 def test_every_fault_has_a_check() -> None:
@@ -875,6 +878,8 @@ def test_every_fault_names_a_rule_of_the_catalogue() -> None:
     ids = set(re.findall(r"^\| (KI-[A-Za-z0-9-]+) \|", RULES_MD.read_text(encoding="utf-8"), re.M))
     assert len(ids) == 58
     for fault in FAULTS:
+        if fault.rule.startswith(MIGRATION):
+            continue  # the migration view (issue 15) is ours, not a rule of that catalogue
         assert fault.rule in ids, fault.name
         own_name = fault.name.split("/", 1)[0] == fault.rule
         assert own_name == (fault.kind == CLEAN), fault.name
