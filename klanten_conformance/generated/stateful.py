@@ -203,6 +203,10 @@ def run_machine(fuzzer: Fuzzer, links: Mapping[str, Any], follow: Any) -> None:
             prepared = follow(case, operation_id, created)
             gone = any(str(v) in self.deleted for v in (case.path_parameters or {}).values())
             statuses = expected_statuses(fuzzer, case, operation_id, gone)
+            if gone and not statuses:
+                # e.g. the audittrail of a klant the scenario deleted: the document fixes no
+                # answer (it need not list that 404), and the probes judge unknown parents
+                return None
             name = f"a state machine step ({operation_id}) on what its scenario made"
             response = fuzzer._send(
                 case,
