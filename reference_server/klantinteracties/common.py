@@ -18,7 +18,6 @@ from reference_server.core.api import (
     DESTROY,
     PARTIAL_UPDATE,
     READ,
-    UPDATE,
     Resource,
     ResourceRules,
     Stored,
@@ -133,8 +132,6 @@ class KiRules(ResourceRules):
     def schema_errors(
         self, call: Call, action: str, body: dict, params: list[InvalidParam]
     ) -> list[InvalidParam]:
-        if action == UPDATE and call.fault("KI-OAS-12"):
-            return [p for p in params if p.code != "required"]
         kind = self.discriminator
         if action == PARTIAL_UPDATE and kind and kind not in (call.body or {}):
             params = [*params, InvalidParam(kind, "required", "A PATCH names the soort.")]
@@ -143,8 +140,6 @@ class KiRules(ResourceRules):
         return params
 
     def normalise(self, call: Call, body: dict, old: Stored | None) -> dict:
-        if old is not None and call.request.method == "PUT" and call.fault("KI-OAS-12"):
-            body = {**old.data, **body}  # what the PUT left out is kept, as a PATCH would
         dropped = {"uuid", "url", "_expand", *self.reverse, *self.computed}
         data = {k: v for k, v in body.items() if k not in dropped and not k.startswith("_")}
         for name, ref in self.refs.items():
