@@ -203,6 +203,21 @@ class Bodies:
         return body
 
     @staticmethod
+    def betrokkenen(klantcontact: dict, partij: dict | None = None) -> dict[str, Any]:
+        """A klant's part in ``klantcontact`` (a reference); without ``partij`` the betrokkene
+        is a zelfstandige klant that carries its own contact data."""
+        return {
+            "hadKlantcontact": klantcontact,
+            "wasPartij": partij,
+            "bezoekadres": None,
+            "correspondentieadres": adres(),
+            "contactnaam": contactnaam(),
+            "rol": "klant",
+            "organisatienaam": "",
+            "initiator": True,
+        }
+
+    @staticmethod
     def klantcontacten(**fields: Any) -> dict[str, Any]:
         body: dict[str, Any] = {
             "kanaal": "telefoon",
@@ -331,16 +346,7 @@ class KlantinteractiesClient(ApiClient):
         if resource == "categorieen":
             return Bodies.categorieen(**fields)
         builders: dict[str, Callable[[], dict[str, Any]]] = {
-            "betrokkenen": lambda: {
-                "hadKlantcontact": ref(self.make("klantcontacten")),
-                "wasPartij": None,
-                "bezoekadres": None,
-                "correspondentieadres": adres(),
-                "contactnaam": contactnaam(),
-                "rol": "klant",
-                "organisatienaam": "",
-                "initiator": True,
-            },
+            "betrokkenen": lambda: Bodies.betrokkenen(ref(self.make("klantcontacten"))),
             "onderwerpobjecten": lambda: {
                 "klantcontact": ref(self.make("klantcontacten")),
                 "wasKlantcontact": None,

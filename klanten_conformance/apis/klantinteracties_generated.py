@@ -18,8 +18,6 @@ from klanten_conformance.apis.klantinteracties import (
     PATHS,
     Bodies,
     KlantinteractiesClient,
-    adres,
-    contactnaam,
     email,
     ref,
 )
@@ -208,16 +206,7 @@ class KlantinteractiesSteering:
                 "referentie": "portaal",
             }
         if resource == "betrokkenen" and klantcontact is not None:
-            return {
-                "hadKlantcontact": ref(klantcontact),
-                "wasPartij": ref(partij),
-                "bezoekadres": None,
-                "correspondentieadres": adres(),
-                "contactnaam": contactnaam(),
-                "rol": "klant",
-                "organisatienaam": "",
-                "initiator": True,
-            }
+            return Bodies.betrokkenen(ref(klantcontact), ref(partij))
         return None
 
     def register(self, response: Any) -> None:
