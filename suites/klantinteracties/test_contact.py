@@ -124,8 +124,10 @@ def test_maak_klantcontact_is_atomic(ki: KlantinteractiesClient) -> None:
     """KI-CONTACT-05: maak-klantcontact creates the three linked, or nothing.
 
     Method: POST with klantcontact, betrokkene and onderwerpobject; expect 201 and the links;
-    POST with an invalid betrokkene rol and a unique onderwerp; expect 400 and no klantcontact
-    with that onderwerp.
+    POST twice more, each with a unique onderwerp and a betrokkene that is invalid: once by
+    its schema (a rol outside the enum), once only by what it refers to (a wasPartij that does
+    not exist, which a server finds only when it looks the partij up); expect 400 each time
+    and no klantcontact with that onderwerp.
     """
     body = {
         "klantcontact": Bodies.klantcontacten(),
@@ -141,13 +143,16 @@ def test_maak_klantcontact_is_atomic(ki: KlantinteractiesClient) -> None:
         "uuid"), kc, "betrokkene.hadKlantcontact", response)
     checks.expect_equal("KI-CONTACT-05", (made["onderwerpobject"].get("klantcontact") or {}).get(
         "uuid"), kc, "onderwerpobject.klantcontact", response)
-    onderwerp = f"atomair {uuid.uuid4().hex[:8]}"
-    body["klantcontact"] = Bodies.klantcontacten(onderwerp=onderwerp)
-    body["betrokkene"]["rol"] = "geen_rol"
-    response = ki.maak_klantcontact(body)
-    checks.expect_refused("KI-CONTACT-05", response, (400,), what="an invalid betrokkene")
-    left = ki.count("klantcontacten", onderwerp=onderwerp)
-    checks.expect_equal("KI-CONTACT-05", left, 0, "klantcontacten left behind", response)
+    for what, invalid in (("a rol outside the enum", {"rol": "geen_rol"}),
+                          ("an unknown wasPartij", {"wasPartij": UNKNOWN})):
+        onderwerp = f"atomair {uuid.uuid4().hex[:8]}"
+        response = ki.maak_klantcontact({
+            **body, "klantcontact": Bodies.klantcontacten(onderwerp=onderwerp),
+            "betrokkene": {**body["betrokkene"], **invalid}})
+        checks.expect_refused("KI-CONTACT-05", response, (400,), what=f"a betrokkene with {what}")
+        left = ki.count("klantcontacten", onderwerp=onderwerp)
+        checks.expect_equal("KI-CONTACT-05", left, 0,
+                            f"klantcontacten left behind by a betrokkene with {what}", response)
 
 
 @pytest.mark.rule("KI-CONTACT-06")
