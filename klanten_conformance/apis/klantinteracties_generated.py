@@ -52,6 +52,12 @@ def split(operation_id: str) -> tuple[str, str]:
 
 
 class KlantinteractiesSteering:
+    #: the filter constraints whose breach KI-OAS-09 holds to a 400: enum-, uuid-, boolean-
+    #: and date-typed filters (date-time counted as date-typed). An invalid value of a `uri`
+    #: filter is not among them: answering it with an empty page (Open Klant's URL filters
+    #: do) does not break the rule as written.
+    invalid_filter_kinds = frozenset({"enum", "uuid", "boolean", "date", "date-time"})
+
     def __init__(self, client: KlantinteractiesClient) -> None:
         self.client = client
         self._pool: dict[str, dict[str, Any]] = {}
