@@ -246,6 +246,12 @@ def email() -> str:
     return f"klant-{secrets.token_hex(5)}@example.org"
 
 
+def referentie() -> str:
+    """A ``referentie`` of a digitaal adres used once: an implementation may hold the
+    referentie unique per partij and soort (Open Klant does), which no check is about."""
+    return f"portaal-{secrets.token_hex(4)}"
+
+
 _MEMORY = AcceptedMemory()
 #: per target: whether it registers a partij without identificatoren ("zelfstandig")
 _KINDS = AcceptedMemory()
@@ -367,7 +373,7 @@ class KlantinteractiesClient(ApiClient):
                 "soortDigitaalAdres": "email",
                 "isStandaardAdres": False,
                 "omschrijving": "e-mail",
-                "referentie": "portaal",
+                "referentie": referentie(),
             },
             "rekeningnummers": lambda: {
                 "partij": ref(self.partij(purpose="a partij to refer to")),

@@ -22,6 +22,7 @@ from klanten_conformance.apis.klantinteracties import (
     contactnaam,
     email,
     ref,
+    referentie,
 )
 from klanten_conformance.checks import Blocked
 from klanten_conformance.generated.checks import negated_locations, negated_parameters
@@ -211,7 +212,7 @@ class KlantinteractiesSteering:
                 "soortDigitaalAdres": "email",
                 "isStandaardAdres": False,
                 "omschrijving": "e-mail",
-                "referentie": "portaal",
+                "referentie": referentie(),
             }
         if resource == "betrokkenen" and klantcontact is not None:
             return {

@@ -59,7 +59,9 @@ class Answer:
         self.headers.append(("Content-Type", media))
 
 
-#: a dialect: rewrites an answer in place, returns whether it changed it
+#: a dialect: rewrites an answer in place, returns whether it changed it. A dialect may also
+#: have a ``before(method, path, query, body) -> Answer | None`` attribute: an Answer it
+#: returns is sent without asking the reference server (a refusal the server would not give)
 Dialect = Callable[[Answer], bool]
 
 
@@ -81,6 +83,14 @@ def _handler(upstream: str, dialect: Dialect, proxy: Proxy) -> type[BaseHTTPRequ
         def _forward(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            parts = urlsplit(self.path)
+            query = parse_qsl(parts.query, keep_blank_values=True)
+            before = getattr(dialect, "before", None)
+            own = before(self.command, parts.path, query, body or b"") if before else None
+            if own is not None:
+                proxy.rewritten.append(f"{self.command} {self.path} -> {own.status} (own)")
+                self._send(own)
+                return
             connection = http.client.HTTPConnection(target.hostname, target.port, timeout=120)
             connection.putrequest(
                 self.command, self.path, skip_host=True, skip_accept_encoding=True
@@ -92,11 +102,10 @@ def _handler(upstream: str, dialect: Dialect, proxy: Proxy) -> type[BaseHTTPRequ
                 connection.putheader("Content-Length", str(len(body)))
             connection.endheaders(body)
             response = connection.getresponse()
-            parts = urlsplit(self.path)
             answer = Answer(
                 self.command,
                 parts.path,
-                parse_qsl(parts.query, keep_blank_values=True),
+                query,
                 response.status,
                 [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP],
                 response.read(),
@@ -104,6 +113,9 @@ def _handler(upstream: str, dialect: Dialect, proxy: Proxy) -> type[BaseHTTPRequ
             connection.close()
             if dialect(answer):
                 proxy.rewritten.append(f"{self.command} {self.path} -> {answer.status}")
+            self._send(answer)
+
+        def _send(self, answer: Answer) -> None:
             self.send_response(answer.status)
             for name, value in answer.headers:
                 self.send_header(name, value)

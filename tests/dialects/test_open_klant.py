@@ -8,6 +8,7 @@ the proxy rewrote at least one answer, so the alternative was exercised.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,72 @@ def test_an_invalid_uri_filter_value_may_match_nothing(reference_server, tmp_pat
         shown="/betrokkenen?hadKlantcontact__url=no-scheme/at-all",
     )
     assert verdict(result.stdout, "KI-OAS-09") == "pass", result.stdout[-5000:]
+
+
+class ReferentieUniquePerPartij:
+    """Open Klant holds a digitaal adres's (verstrektDoorPartij, referentie,
+    soortDigitaalAdres) unique when a partij and a referentie are given: a second such adres
+    is refused with 400 `unique` (DigitaalAdresSerializer.validate)."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, str, str]] = set()
+
+    @staticmethod
+    def _key(data: object) -> tuple[str, str, str] | None:
+        if not isinstance(data, dict):
+            return None
+        partij = (data.get("verstrektDoorPartij") or {}).get("uuid")
+        referentie = data.get("referentie")
+        if not partij or not referentie:
+            return None
+        return (str(partij), str(referentie), str(data.get("soortDigitaalAdres")))
+
+    def before(self, method: str, path: str, query, body: bytes) -> Answer | None:
+        if method != "POST" or not path.rstrip("/").endswith("/digitaleadressen"):
+            return None
+        try:
+            key = self._key(json.loads(body))
+        except ValueError:
+            return None
+        if key is None or key not in self.seen:
+            return None
+        problem = {
+            "type": "https://example.org/fouten/ValidationError",
+            "code": "invalid",
+            "title": "Een of meerdere parameters zijn niet correct.",
+            "status": 400,
+            "detail": "",
+            "instance": "urn:uuid:00000000-0000-4000-8000-000000000001",
+            "invalidParams": [
+                {
+                    "name": "nonFieldErrors",
+                    "code": "unique",
+                    "reason": "De velden verstrekt_door_partij, referentie, "
+                    "soort_digitaal_adres moeten een unieke set zijn.",
+                }
+            ],
+        }
+        answer = Answer(method, path, list(query), 400, [("API-version", "0.9.0")], b"")
+        answer.replace_json(400, problem, "application/problem+json")
+        return answer
+
+    def __call__(self, answer: Answer) -> bool:
+        if answer.method == "POST" and answer.status == 201:
+            key = self._key(answer.json())
+            if key is not None:
+                self.seen.add(key)
+        return False
+
+
+def test_a_digitaal_adres_referentie_may_be_unique_per_partij(reference_server, tmp_path) -> None:
+    """KI-CONTACT-07 (two standaard adressen of one partij) and the voorkeur checks of
+    KI-GED-15/-16 pass where a referentie is unique per partij and soort, as in Open Klant:
+    the suite's test data never repeats a referentie."""
+    dialect = ReferentieUniquePerPartij()
+    result, rewritten = _run_through(
+        reference_server, dialect, "KI-CONTACT-07,KI-GED-15,KI-GED-16", tmp_path
+    )
+    assert dialect.seen, "no digitaal adres with a partij and a referentie was made"
+    for rule in ("KI-CONTACT-07", "KI-GED-15", "KI-GED-16"):
+        assert verdict(result.stdout, rule) == "pass", (rule, result.stdout[-5000:])
+    assert not [r for r in rewritten if "digitaleadressen" in r], rewritten
