@@ -45,6 +45,8 @@ class Answer:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    #: the request body the client sent
+    sent: bytes = b""
 
     def json(self) -> object:
         try:
@@ -109,6 +111,7 @@ def _handler(upstream: str, dialect: Dialect, proxy: Proxy) -> type[BaseHTTPRequ
                 response.status,
                 [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP],
                 response.read(),
+                body or b"",
             )
             connection.close()
             if dialect(answer):

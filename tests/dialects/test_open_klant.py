@@ -141,3 +141,40 @@ def test_a_digitaal_adres_referentie_may_be_unique_per_partij(reference_server, 
     for rule in ("KI-CONTACT-07", "KI-GED-15", "KI-GED-16"):
         assert verdict(result.stdout, rule) == "pass", (rule, result.stdout[-5000:])
     assert not [r for r in rewritten if "digitaleadressen" in r], rewritten
+
+
+def reference_member_names(answer: Answer) -> bool:
+    """Open Klant validates a reference ``{"uuid": ...}`` in the reference object's own
+    serializer, so an unknown one is named by its member: ``wasPartij.uuid``."""
+    if answer.status != 400:
+        return False
+    try:
+        sent = json.loads(answer.sent or b"null")
+    except ValueError:
+        return False
+    body = answer.json()
+    if not isinstance(sent, dict) or not isinstance(body, dict):
+        return False
+    changed = False
+    for param in body.get("invalidParams") or []:
+        name = param.get("name") if isinstance(param, dict) else None
+        if isinstance(sent.get(name), dict) and "uuid" in sent[name]:
+            param["name"] = f"{name}.uuid"
+            changed = True
+    if changed:
+        answer.replace_json(400, body, "application/problem+json")
+    return changed
+
+
+REFERENCE_RULES = ("KI-CONTACT-02", "KI-CONTACT-04", "KI-CONTACT-10", "KI-CONTACT-11")
+
+
+def test_an_unknown_reference_may_be_named_by_its_uuid(reference_server, tmp_path) -> None:
+    """The checks that an unknown reference is refused naming it accept the name of the
+    reference's member, as Open Klant gives it (``hadKlantcontact.uuid``)."""
+    result, rewritten = _run_through(
+        reference_server, reference_member_names, ",".join(REFERENCE_RULES), tmp_path
+    )
+    assert [r for r in rewritten if "betrokkenen" in r], rewritten
+    for rule in REFERENCE_RULES:
+        assert verdict(result.stdout, rule) == "pass", (rule, result.stdout[-5000:])
