@@ -8,6 +8,7 @@ the proxy rewrote at least one answer, so the alternative was exercised.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -178,3 +179,41 @@ def test_an_unknown_reference_may_be_named_by_its_uuid(reference_server, tmp_pat
     assert [r for r in rewritten if "betrokkenen" in r], rewritten
     for rule in REFERENCE_RULES:
         assert verdict(result.stdout, rule) == "pass", (rule, result.stdout[-5000:])
+
+
+def _in_amsterdam(data: object) -> bool:
+    """Give every plaatsgevondenOp below ``data`` in +01:00 (in place); whether one was."""
+    changed = False
+    if isinstance(data, list):
+        for item in data:
+            changed = _in_amsterdam(item) or changed
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if key == "plaatsgevondenOp" and isinstance(value, str):
+                moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+                if moment.tzinfo is not None:
+                    local = moment.astimezone(dt.timezone(dt.timedelta(hours=1)))
+                    data[key] = local.isoformat()
+                    changed = changed or data[key] != value
+            else:
+                changed = _in_amsterdam(value) or changed
+    return changed
+
+
+def date_times_in_local_time(answer: Answer) -> bool:
+    """Open Klant (DRF with USE_TZ and TIME_ZONE Europe/Amsterdam) answers a date-time in
+    its own offset: 10:15Z comes back as 11:15+01:00."""
+    data = answer.json()
+    if answer.status in (200, 201) and _in_amsterdam(data):
+        answer.replace_json(answer.status, data)
+        return True
+    return False
+
+
+def test_a_date_time_may_come_back_in_another_offset(reference_server, tmp_path) -> None:
+    """KI-CONTACT-01 (plaatsgevondenOp stored as sent) compares moments, not text."""
+    result, rewritten = _run_through(
+        reference_server, date_times_in_local_time, "KI-CONTACT-01", tmp_path
+    )
+    assert rewritten, "no plaatsgevondenOp came back"
+    assert verdict(result.stdout, "KI-CONTACT-01") == "pass", result.stdout[-5000:]
