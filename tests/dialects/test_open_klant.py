@@ -217,3 +217,68 @@ def test_a_date_time_may_come_back_in_another_offset(reference_server, tmp_path)
     )
     assert rewritten, "no plaatsgevondenOp came back"
     assert verdict(result.stdout, "KI-CONTACT-01") == "pass", result.stdout[-5000:]
+
+
+def _prune(item: object, prefix: tuple[str, ...], asked: set[tuple[str, ...]]) -> bool:
+    """Drop what ``_expand`` below ``item`` holds along a path whose parents were not asked
+    for; whether something was dropped."""
+    if isinstance(item, list):
+        return any([_prune(i, prefix, asked) for i in item])
+    if not isinstance(item, dict) or not isinstance(item.get("_expand"), dict):
+        return False
+    changed = False
+    for key in list(item["_expand"]):
+        path = (*prefix, key)
+        if all(path[: n + 1] in asked for n in range(len(path))):
+            changed = _prune(item["_expand"][key], path, asked) or changed
+        else:
+            del item["_expand"][key]
+            changed = True
+    if not item["_expand"]:
+        del item["_expand"]
+    return changed
+
+
+def dotted_expand_needs_its_parents(answer: Answer) -> bool:
+    """Open Klant expands a dotted value only below parents that are asked for too:
+    ``expand=hadBetrokkenen.wasPartij`` alone expands nothing."""
+    values = [v for k, v in answer.query if k == "expand"]
+    data = answer.json()
+    if answer.method != "GET" or answer.status != 200 or not values:
+        return False
+    asked = {tuple(p.split(".")) for v in values for p in v.split(",") if p}
+    items = data.get("results") if isinstance(data, dict) and "results" in data else data
+    if _prune(items, (), asked):
+        answer.replace_json(200, data)
+        return True
+    return False
+
+
+def test_a_dotted_expand_value_may_need_its_parents(reference_server, tmp_path) -> None:
+    """KI-OAS-10 judges a dotted expand value below its parent paths, asked for with it."""
+    from klanten_conformance.apis.klantinteracties import Bodies, ref
+
+    dialect = dotted_expand_needs_its_parents
+    with dialect_proxy(reference_server, dialect) as proxy:
+        api = requests.Session()
+        api.headers["Authorization"] = f"Token {TOKEN}"
+        base = proxy.url + KI_BASE
+        partij = api.post(f"{base}/partijen", json=Bodies.partijen(), timeout=30).json()
+        contact = api.post(f"{base}/klantcontacten", json=Bodies.klantcontacten(), timeout=30)
+        contact = contact.json()
+        betrokkene = {
+            "hadKlantcontact": ref(contact),
+            "wasPartij": ref(partij),
+            "rol": "klant",
+            "initiator": True,
+            "organisatienaam": "",
+        }
+        made = api.post(f"{base}/betrokkenen", json=betrokkene, timeout=30)
+        assert made.status_code == 201, made.text
+        lone = api.get(contact["url"], params={"expand": "hadBetrokkenen.wasPartij"}, timeout=30)
+        assert lone.status_code == 200 and "_expand" not in lone.json(), lone.text
+        assert proxy.rewritten, "the dialect left a lone dotted expand value as it was"
+        for url in (made.json()["url"], contact["url"], partij["url"]):
+            api.delete(url, timeout=30)
+        result = run_ki(base, "--rule", "KI-OAS-10", cwd=tmp_path)
+    assert verdict(result.stdout, "KI-OAS-10") == "pass", result.stdout[-5000:]
