@@ -125,6 +125,41 @@ def test_filters(ki: KlantinteractiesClient, resource, field, values) -> None:
         checks.expect_refused("KI-OAS-09", response, (400,), what="an invalid enum value")
 
 
+#: list -> (a string filter the document does not mark as a partial match, the body field)
+_EXACT = {
+    "klantcontacten": ("onderwerp", "onderwerp"),
+    "digitaleadressen": ("omschrijving", "omschrijving"),
+}
+
+
+@pytest.mark.rule("KI-OAS-09")
+@pytest.mark.parametrize("resource", list(_EXACT))
+def test_string_filters_match_exactly(ki: KlantinteractiesClient, resource: str) -> None:
+    """KI-OAS-09: a string filter whose name does not say otherwise matches the whole value:
+    a part of it finds nothing.
+
+    Method: create the resource with a unique value of the field; filter on the value (exactly
+    it) and on the value without its last characters, and in upper case (nothing).
+    """
+    name, field = _EXACT[resource]
+    value = f"exact {uuid.uuid4().hex[:12]}"
+    url = ki.make(resource, ki.body(resource, **{field: value}))["url"]
+    response = ki.list(resource, **{name: value})
+    urls = [r.get("url") for r in checks.expect_status("KI-OAS-09", response, 200)["results"]]
+    checks.expect_equal("KI-OAS-09", urls, [url], f"{name}={value!r}", response)
+    for part in (value[:-3], value.upper()):
+        response = ki.list(resource, **{name: part})
+        page = checks.expect_status("KI-OAS-09", response, 200)
+        urls = [r.get("url") for r in page.get("results", [])]
+        checks.expect_true(
+            "KI-OAS-09",
+            url not in urls,
+            f"{name}={part!r} does not find {value!r}",
+            f"{len(urls)} result(s), it among them",
+            response,
+        )
+
+
 def _with_parents(value: str) -> str:
     """An expand value with the values of its parent paths before it
     (``a.b.c`` -> ``a,a.b,a.b.c``; each is a value of the enum too). Whether a dotted value

@@ -282,3 +282,45 @@ def test_a_dotted_expand_value_may_need_its_parents(reference_server, tmp_path) 
             api.delete(url, timeout=30)
         result = run_ki(base, "--rule", "KI-OAS-10", cwd=tmp_path)
     assert verdict(result.stdout, "KI-OAS-10") == "pass", result.stdout[-5000:]
+
+
+class OnderwerpContains:
+    """Open Klant filters klantcontacten on `onderwerp` by `icontains`, although the name
+    does not say so (a habit KI-OAS-09 fails): the proxy answers such a list itself, from
+    the unfiltered list of the reference server."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+
+    def before(self, method: str, path: str, query, body: bytes) -> Answer | None:
+        wanted = dict(query).get("onderwerp")
+        if method != "GET" or not path.endswith("/klantcontacten") or not wanted:
+            return None
+        rest = {k: v for k, v in query if k not in ("onderwerp", "page")}
+        everything = requests.get(
+            self.upstream + path,
+            params={**rest, "pageSize": "500"},
+            headers={"Authorization": f"Token {TOKEN}"},
+            timeout=60,
+        ).json()
+        found = [
+            r for r in everything["results"] if wanted.lower() in str(r.get("onderwerp")).lower()
+        ]
+        answer = Answer(method, path, list(query), 200, [("API-version", "0.9.0")], b"")
+        answer.replace_json(
+            200, {"count": len(found), "next": None, "previous": None, "results": found}
+        )
+        return answer
+
+    def __call__(self, answer: Answer) -> bool:
+        return False
+
+
+def test_a_partial_match_of_an_exact_filter_fails(reference_server, tmp_path) -> None:
+    """The other way round: a klantcontacten list filtering `onderwerp` by `icontains`, as
+    Open Klant does, fails KI-OAS-09 (the check can fail)."""
+    dialect = OnderwerpContains(reference_server)
+    with dialect_proxy(reference_server, dialect) as proxy:
+        result = run_ki(proxy.url + KI_BASE, "--rule", "KI-OAS-09", "-k", "exactly", cwd=tmp_path)
+    assert proxy.rewritten
+    assert verdict(result.stdout, "KI-OAS-09") == "fail", result.stdout[-5000:]
