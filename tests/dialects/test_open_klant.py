@@ -324,3 +324,37 @@ def test_a_partial_match_of_an_exact_filter_fails(reference_server, tmp_path) ->
         result = run_ki(proxy.url + KI_BASE, "--rule", "KI-OAS-09", "-k", "exactly", cwd=tmp_path)
     assert proxy.rewritten
     assert verdict(result.stdout, "KI-OAS-09") == "fail", result.stdout[-5000:]
+
+
+def flat_identificator_names(answer: Answer) -> bool:
+    """Open Klant checks a partijIdentificator group in the identificator's own validate and
+    names the member joined to the group: ``partijIdentificatorObjectId`` (nested:
+    ``partijIdentificatoren.0.partijIdentificatorObjectId``), not
+    ``partijIdentificator.objectId``."""
+    body = answer.json()
+    if answer.status != 400 or not isinstance(body, dict):
+        return False
+    changed = False
+    for param in body.get("invalidParams") or []:
+        name = str(param.get("name", "")) if isinstance(param, dict) else ""
+        head, dot, member = name.rpartition("partijIdentificator.")
+        if dot and param.get("code") != "required":
+            param["name"] = f"{head}partijIdentificator{member[:1].upper()}{member[1:]}"
+            changed = True
+    if changed:
+        answer.replace_json(400, body, "application/problem+json")
+    return changed
+
+
+GROUP_RULES = ("KI-GED-01", "KI-GED-02", "KI-GED-03")
+
+
+def test_a_group_member_may_be_named_joined_to_its_group(reference_server, tmp_path) -> None:
+    """KI-GED-01/-02/-03 accept Open Klant's names of an identificator group's members
+    (``partijIdentificatorCodeObjecttype``, also nested in a partij)."""
+    result, rewritten = _run_through(
+        reference_server, flat_identificator_names, ",".join(GROUP_RULES), tmp_path
+    )
+    assert [r for r in rewritten if "/partijen" in r], rewritten
+    for rule in GROUP_RULES:
+        assert verdict(result.stdout, rule) == "pass", (rule, result.stdout[-5000:])
