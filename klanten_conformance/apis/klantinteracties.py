@@ -18,6 +18,7 @@ creates a resource (and what it refers to, when not given) as an arrange step.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import uuid as uuidlib
 from collections.abc import Callable
@@ -123,12 +124,15 @@ def groep(soort: str, object_id: str | None = None) -> dict[str, str]:
 
 def same_name(name: str, wanted: str) -> bool:
     """Whether an invalidParams ``name`` names the attribute ``wanted`` (the last part of a
-    dotted or camelCase-joined name, compared case-insensitively ignoring ``.`` and ``_``)."""
+    dotted or camelCase-joined name, compared case-insensitively ignoring ``.`` and ``_``).
+    A reference ``{"uuid": ...}`` may be named by its member: ``wasPartij.uuid`` names
+    ``wasPartij`` (Open Klant validates the uuid inside the reference object)."""
 
     def norm(text: str) -> str:
         return text.replace(".", "").replace("_", "").lower()
 
-    return norm(name).endswith(norm(wanted))
+    member = re.sub(r"\.(uuid|url)$", "", name, flags=re.IGNORECASE)
+    return any(norm(n).endswith(norm(wanted)) for n in (name, member))
 
 
 def as_value(value: Any) -> str:
@@ -261,6 +265,12 @@ def email() -> str:
     return f"klant-{secrets.token_hex(5)}@example.org"
 
 
+def referentie() -> str:
+    """A ``referentie`` of a digitaal adres used once: an implementation may hold the
+    referentie unique per partij and soort (Open Klant does), which no check is about."""
+    return f"portaal-{secrets.token_hex(4)}"
+
+
 _MEMORY = AcceptedMemory()
 #: per target: whether it registers a partij without identificatoren ("zelfstandig")
 _KINDS = AcceptedMemory()
@@ -373,7 +383,7 @@ class KlantinteractiesClient(ApiClient):
                 "soortDigitaalAdres": "email",
                 "isStandaardAdres": False,
                 "omschrijving": "e-mail",
-                "referentie": "portaal",
+                "referentie": referentie(),
             },
             "rekeningnummers": lambda: {
                 "partij": ref(self.partij(purpose="a partij to refer to")),

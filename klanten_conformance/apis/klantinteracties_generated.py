@@ -20,6 +20,7 @@ from klanten_conformance.apis.klantinteracties import (
     KlantinteractiesClient,
     email,
     ref,
+    referentie,
 )
 from klanten_conformance.checks import Blocked
 from klanten_conformance.generated.checks import negated_locations, negated_parameters
@@ -50,6 +51,12 @@ def split(operation_id: str) -> tuple[str, str]:
 
 
 class KlantinteractiesSteering:
+    #: the filter constraints whose breach KI-OAS-09 holds to a 400: enum-, uuid-, boolean-
+    #: and date-typed filters (date-time counted as date-typed). An invalid value of a `uri`
+    #: filter is not among them: answering it with an empty page (Open Klant's URL filters
+    #: do) does not break the rule as written.
+    invalid_filter_kinds = frozenset({"enum", "uuid", "boolean", "date", "date-time"})
+
     def __init__(self, client: KlantinteractiesClient) -> None:
         self.client = client
         self._pool: dict[str, dict[str, Any]] = {}
@@ -203,7 +210,7 @@ class KlantinteractiesSteering:
                 "soortDigitaalAdres": "email",
                 "isStandaardAdres": False,
                 "omschrijving": "e-mail",
-                "referentie": "portaal",
+                "referentie": referentie(),
             }
         if resource == "betrokkenen" and klantcontact is not None:
             return Bodies.betrokkenen(ref(klantcontact), ref(partij))

@@ -408,7 +408,8 @@ class Fuzzer:
         request, judged as one): its status and, for a list, its count go with the probes."""
         baseline: Any = None
         batch = []
-        for probe in probes_of(operation):
+        kinds = getattr(self.steering, "invalid_filter_kinds", None)
+        for probe in probes_of(operation, kinds):
             if probe.kind in ("invalid", "unknown"):
                 if baseline is None:
                     baseline = self._send(

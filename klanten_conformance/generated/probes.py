@@ -21,7 +21,9 @@ own. The probes send, to every operation, what a target must answer in one exact
   ``date``, ``date-time``, ``uri`` or ``email``, an enum, a pattern, an integer, number or
   boolean type, a maxLength): a value that breaks the constraint, one probe per constraint:
   400 with an invalidParams entry naming the filter (the ``filters`` aspect); a filter
-  documented as a string without constraints gets none;
+  documented as a string without constraints gets none. An API whose filter rule holds only
+  some kinds of constraint to a 400 names them (its steering's ``invalid_filter_kinds``);
+  the other kinds then get no probe;
 - ``unknown`` (every list and every read): a query parameter the document does not declare:
   ignored (200 and, for a list, the ``count`` of the same request without it) or refused
   (400 naming it); never a 5xx, an HTML page or a list the parameter changed (the
@@ -120,8 +122,9 @@ BODY_PROBES: tuple[Probe, ...] = (
 )
 
 
-def probes_of(operation: Any) -> Iterator[Probe]:
-    """The probes of one schemathesis API operation."""
+def probes_of(operation: Any, invalid_kinds: Container[str] | None = None) -> Iterator[Probe]:
+    """The probes of one schemathesis API operation; ``invalid_kinds``: the kinds of filter
+    constraint (:func:`invalid_values`) that get an ``invalid`` probe (None: every kind)."""
     if operation.body:
         yield from BODY_PROBES
     path = str(operation.path)
@@ -140,7 +143,7 @@ def probes_of(operation: Any) -> Iterator[Probe]:
         yield Probe("page", "pagination", f"page={FAR_PAGE}, beyond the last page", (404,))
         yield from _filter_probes(operation)
     if is_list(operation):
-        yield from _invalid_probes(operation)
+        yield from _invalid_probes(operation, invalid_kinds)
     if str(operation.method).upper() == "GET":
         yield from _unknown_probes(operation)
 
@@ -177,13 +180,14 @@ def _filter_probes(operation: Any) -> Iterator[Probe]:
         )
 
 
-def _invalid_probes(operation: Any) -> Iterator[Probe]:
-    """A value breaking each constraint of each filter of a list: 400 naming the filter."""
+def _invalid_probes(operation: Any, kinds: Container[str] | None) -> Iterator[Probe]:
+    """A value breaking each constraint (of ``kinds``) of each filter of a list: 400 naming
+    the filter."""
     for parameter in operation.query:
         if parameter.name in NOT_FILTERS:
             continue
         schema = parameter.definition.get("schema") or {}
-        for constraint, value in invalid_values(schema):
+        for constraint, value in invalid_values(schema, kinds):
             yield Probe(
                 "invalid",
                 "filters",
@@ -194,34 +198,38 @@ def _invalid_probes(operation: Any) -> Iterator[Probe]:
             )
 
 
-def invalid_values(schema: dict[str, Any]) -> list[tuple[str, str]]:
+def invalid_values(
+    schema: dict[str, Any], kinds: Container[str] | None = None
+) -> list[tuple[str, str]]:
     """(the constraint in words, a query value that breaks it) for each constraint of a
     parameter's schema that a single query value can break; none for an unconstrained
-    string, an array or a schema that is only a reference."""
+    string, an array or a schema that is only a reference. ``kinds`` keeps only the
+    constraints of those kinds: a type (``integer``, ``number``, ``boolean``), a format
+    (``uuid``, ``date``, ``date-time``, ``uri``, ``email``), ``enum``, ``pattern`` or
+    ``maxLength`` (None: every kind)."""
+    found: list[tuple[str, str, str]] = []  # (kind, words, value)
     kind = schema.get("type")
     if kind in INVALID_TYPES:
-        return [(f"a valid {kind}", INVALID_TYPES[kind])]
-    if kind != "string":
-        return []
-    found = []
-    form = schema.get("format")
-    if form in INVALID_FORMATS:
-        found.append((f"a valid {form}", INVALID_FORMATS[form]))
-    enum = schema.get("enum")
-    if isinstance(enum, list) and enum:
-        value = "not-one-of-the-values"
-        while value in enum:
-            value += "-really"
-        found.append(("one of the enum values", value))
-    pattern = schema.get("pattern")
-    if isinstance(pattern, str):
-        miss = _pattern_miss(pattern)
-        if miss is not None:
-            found.append((f"matching {pattern}", miss))
-    limit = schema.get("maxLength")
-    if isinstance(limit, int) and limit >= 0:
-        found.append((f"at most {limit} characters long", "x" * (limit + 1)))
-    return found
+        found.append((kind, f"a valid {kind}", INVALID_TYPES[kind]))
+    elif kind == "string":
+        form = schema.get("format")
+        if form in INVALID_FORMATS:
+            found.append((form, f"a valid {form}", INVALID_FORMATS[form]))
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            value = "not-one-of-the-values"
+            while value in enum:
+                value += "-really"
+            found.append(("enum", "one of the enum values", value))
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            miss = _pattern_miss(pattern)
+            if miss is not None:
+                found.append(("pattern", f"matching {pattern}", miss))
+        limit = schema.get("maxLength")
+        if isinstance(limit, int) and limit >= 0:
+            found.append(("maxLength", f"at most {limit} characters long", "x" * (limit + 1)))
+    return [(words, value) for kind_, words, value in found if kinds is None or kind_ in kinds]
 
 
 def _pattern_miss(pattern: str) -> str | None:

@@ -19,6 +19,7 @@ from klanten_conformance.apis.klantinteracties import (
     groep,
     invalid_param_named,
     ref,
+    referentie,
 )
 
 pytestmark = pytest.mark.creates_data
@@ -535,7 +536,7 @@ def _of_partij(ki: KlantinteractiesClient, resource: str, partij: dict) -> dict:
             "soortDigitaalAdres": "email",
             "isStandaardAdres": False,
             "omschrijving": "e-mail",
-            "referentie": "portaal",
+            "referentie": referentie(),
         }
     return ki.make(resource, body, what=f"creating one of the partij's {resource}")
 

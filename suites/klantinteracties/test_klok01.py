@@ -22,6 +22,7 @@ from klanten_conformance.apis.klantinteracties import (
     email,
     groep,
     ref,
+    referentie,
 )
 from klanten_conformance.testdata import random_bsn
 
@@ -561,7 +562,7 @@ def _adres_of(ki: KlantinteractiesClient, partij: dict | None, betrokkene: dict 
         "soortDigitaalAdres": "email",
         "isStandaardAdres": False,
         "omschrijving": "e-mail",
-        "referentie": "portaal",
+        "referentie": referentie(),
     }
     return ki.make("digitaleadressen", body, what="creating a digitaal adres")
 

@@ -149,6 +149,23 @@ def test_invalid_values_are_invalid_for_their_constraint() -> None:
     assert invalid_values({"type": "array", "items": {"type": "string", "enum": ["a"]}}) == []
 
 
+def test_invalid_filter_probes_only_of_the_kinds_a_rule_judges() -> None:
+    """An API whose filter rule judges only some constraint kinds (KI-OAS-09: enum, uuid,
+    boolean, date) gets probes of those kinds only; the default is every kind."""
+    from klanten_conformance.apis.klantinteracties_generated import KlantinteractiesSteering
+
+    kinds = KlantinteractiesSteering.invalid_filter_kinds
+    assert invalid_values({"type": "string", "format": "uri"}, kinds) == []
+    assert invalid_values({"type": "string", "format": "uuid"}, kinds) == [
+        ("a valid uuid", "not-a-uuid")
+    ]
+    assert invalid_values({"type": "boolean"}, kinds) == [("a valid boolean", "neither")]
+    assert invalid_values({"type": "string", "maxLength": 2}, kinds) == []
+    assert invalid_values({"type": "string", "format": "uri"}) != []
+    listing = [p for p in probes_of(_operation("klant_list"), {"enum"}) if p.kind == "invalid"]
+    assert {p.parameter for p in listing} == {"subjectType"}
+
+
 def test_unknown_parameter_probes_on_lists_and_reads_only() -> None:
     for operation_id in ("klant_list", "klant_read", "audittrail_list"):
         unknown = [p for p in probes_of(_operation(operation_id)) if p.kind == "unknown"]
