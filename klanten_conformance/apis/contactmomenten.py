@@ -89,6 +89,8 @@ COLLECTIONS = {
     "objectcontactmoment": "objectcontactmomenten",
 }
 ROLLEN = ("belanghebbende", "gesprekspartner")
+#: the medewerker of the suite's contactmomenten (``medewerkerIdentificatie``)
+MEDEWERKER = {"identificatie": "kc-conformance", "achternaam": "Bakker", "voorletters": "J."}
 
 
 def tag() -> str:
@@ -157,13 +159,21 @@ class ContactmomentenClient(ApiClient):
     # payloads ---------------------------------------------------------------------------------
 
     def contactmoment_body(self, **fields: Any) -> dict[str, Any]:
-        """A plausible contactmoment of the run's bronorganisatie; ``fields`` override."""
+        """A plausible contactmoment of the run's bronorganisatie; ``fields`` override.
+
+        It names the medewerker who handled it by ``medewerkerIdentificatie`` (no URL, so no
+        callback): the document makes both medewerker fields optional, but the standard's
+        reference implementation and the products built on it refuse a contactmoment
+        without either (``invalid-medewerker``), and a check not about the medewerker must
+        not depend on that.
+        """
         body: dict[str, Any] = {
             "bronorganisatie": self.bronorganisatie,
             "kanaal": "telefoon",
             "tekst": f"Vraag over de afvalpas ({tag()})",
             "voorkeurstaal": "nld",
             "initiatiefnemer": "klant",
+            "medewerkerIdentificatie": dict(MEDEWERKER),
         }
         body.update(fields)
         return body

@@ -1,0 +1,87 @@
+"""Products built on vng-api-common (Open Klant 1.x, the standard's own reference
+implementations): behaviour the Contactmomenten suites must accept.
+
+Each dialect is what such a product does where the standard leaves room, as read in their
+source (see the ok1 audit report); through the proxy the suites still pass the rules
+involved, instead of being blocked or failed on their own test data.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dialects_zgw.proxy import Answer, DialectProxy, Reference, Request, run_suites, verdict
+
+pytestmark = pytest.mark.slow
+
+CONTACTMOMENTEN = "/contactmomenten/api/v1/contactmomenten"
+OBJECTCONTACTMOMENTEN = "/contactmomenten/api/v1/objectcontactmomenten"
+#: the properties the Zaak schema of the Zaken API 1.x requires
+ZAAK_REQUIRED = ("bronorganisatie", "zaaktype", "verantwoordelijkeOrganisatie", "startdatum")
+
+
+def _path(request: Request) -> str:
+    return request.path.split("?", 1)[0].rstrip("/")
+
+
+def _refused(name: str, code: str) -> Answer:
+    return Answer.problem(400, "invalid", [{"name": name, "code": code}])
+
+
+def needs_a_medewerker(request: Request) -> Answer | None:
+    """A new contactmoment naming no medewerker (no URL, no identificatie) is refused."""
+    if request.method != "POST" or _path(request) != CONTACTMOMENTEN:
+        return None
+    body = request.json()
+    named = isinstance(body, dict) and (
+        body.get("medewerker") or body.get("medewerkerIdentificatie")
+    )
+    return None if named else _refused("nonFieldErrors", "invalid-medewerker")
+
+
+def test_a_product_requiring_a_medewerker_passes(reference: Reference) -> None:
+    """A product refusing a contactmoment without a medewerker (the standard's reference
+    implementation does) passes cm-002 and CM-AUDIT-01: the suite's contactmomenten name
+    one."""
+    with DialectProxy(reference.root, intercept=needs_a_medewerker) as proxy:
+        output = run_suites(reference, proxy, "--rule", "cm-002,CM-AUDIT-01")
+        posted = [r for r in proxy.seen if r.method == "POST" and _path(r) == CONTACTMOMENTEN]
+    assert posted, output[-3000:]
+    assert verdict(output, "cm-002") == "pass", output[-6000:]
+    assert verdict(output, "CM-AUDIT-01") == "pass", output[-6000:]
+
+
+class ChecksTheZaak:
+    """An objectcontactmoment is refused unless its object answers 200 with what the Zaak
+    schema of the Zaken API requires (vng-api-common's ResourceValidator)."""
+
+    def __init__(self) -> None:
+        self.proxy: DialectProxy | None = None
+        self.checked = 0
+
+    def __call__(self, request: Request) -> Answer | None:
+        if request.method != "POST" or _path(request) != OBJECTCONTACTMOMENTEN:
+            return None
+        body = request.json()
+        zaak = body.get("object") if isinstance(body, dict) else None
+        if not isinstance(zaak, str) or self.proxy is None:
+            return None
+        self.checked += 1
+        status, found = self.proxy.fetch_json(zaak)
+        if status != 200:
+            return _refused("object", "bad-url")
+        if not isinstance(found, dict) or any(p not in found for p in ZAAK_REQUIRED):
+            return _refused("object", "invalid-resource")
+        return None
+
+
+def test_a_product_checking_the_shape_of_the_zaak_passes(reference: Reference) -> None:
+    """A product that checks that the object looks like a zaak before it asks the object's
+    API for the relation accepts the harness's stub zaken: cm-005 and cm-006 pass."""
+    dialect = ChecksTheZaak()
+    with DialectProxy(reference.root, intercept=dialect) as proxy:
+        dialect.proxy = proxy
+        output = run_suites(reference, proxy, "--rule", "cm-005,cm-006")
+    assert dialect.checked, output[-3000:]
+    assert verdict(output, "cm-005") == "pass", output[-6000:]
+    assert verdict(output, "cm-006") == "pass", output[-6000:]
