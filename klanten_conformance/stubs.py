@@ -306,6 +306,18 @@ class ObjectApi(SubjectRegistry):
             self._relations.append(relation)
         return relation["url"]
 
+    def unrelate(self, zaak: str, contactmoment: str) -> int:
+        """Drop the relations between ``zaak`` and ``contactmoment`` (as the Zaken API does
+        before it asks the Contactmomenten API to delete the mirror); returns how many."""
+        with self._lock:
+            before = len(self._relations)
+            self._relations = [
+                r
+                for r in self._relations
+                if (r["zaak"], r["contactmoment"]) != (zaak, contactmoment)
+            ]
+            return before - len(self._relations)
+
     def relations(self, **filters: str) -> list[dict[str, str]]:
         """The relations whose fields equal every given filter (unknown filters match none)."""
         with self._lock:

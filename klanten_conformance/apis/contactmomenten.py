@@ -105,6 +105,8 @@ class ContactmomentenClient(ApiClient):
         super().__init__(*args, **kwargs)
         self.bronorganisatie = self.context.bronorganisatie
         self._klanten: Any = None
+        #: objectcontactmoment url -> (zaak, contactmoment) whose relation the stub holds
+        self._mirrored: dict[str, tuple[str, str]] = {}
 
     # what the harness serves ------------------------------------------------------------------
 
@@ -195,6 +197,29 @@ class ContactmomentenClient(ApiClient):
     def list(self, resource: str, **params: Any) -> requests.Response:
         return self.get(COLLECTIONS[resource], params=params)
 
+    def register_created(self, response: requests.Response, info: Any = None) -> str | None:
+        url = super().register_created(response, info)
+        made = checks.body_of(response)
+        if url and isinstance(made, dict) and made.get("objectType") is not None:
+            zaak, moment = made.get("object"), made.get("contactmoment")
+            if isinstance(zaak, str) and isinstance(moment, str):
+                self._mirrored[self.key(url)] = (zaak, moment)
+        return url
+
+    def release(self, url: str) -> None:
+        """Before an objectcontactmoment is deleted, its object's API gives up the relation
+        it mirrors: the Zaken API removes its zaakcontactmoment first and then asks this
+        API to delete the mirror, and products refuse to delete a mirror whose relation
+        still exists (``remote-relation-exists``, as the standard's reference
+        implementation does)."""
+        pair = self._mirrored.pop(self.key(url), None)
+        if pair is not None:
+            self.harness.objects().unrelate(*pair)
+
+    def delete(self, url: str, **kwargs: Any) -> requests.Response:
+        self.release(url)
+        return super().delete(url, **kwargs)
+
     # test data --------------------------------------------------------------------------------
 
     def make(self, resource: str, body: Any, *, what: str | None = None) -> dict[str, Any]:
@@ -245,6 +270,8 @@ class ContactmomentenClient(ApiClient):
     # teardown ---------------------------------------------------------------------------------
 
     def cleanup(self) -> list[str]:
+        for url in list(self._mirrored):
+            self.release(url)
         leftovers = super().cleanup()
         if self._klanten is not None:
             leftovers += self._klanten.cleanup()

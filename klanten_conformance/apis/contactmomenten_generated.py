@@ -147,6 +147,8 @@ class ContactmomentenSteering:
             )
             if destructive:
                 made = self._fresh(resource)
+                if made is not None and operation_id == "objectcontactmoment_delete":
+                    self.client.release(made.url)
             else:
                 shared = self.pool().get(resource) or []
                 made = shared[len(repr(case.body)) % len(shared)] if shared else None

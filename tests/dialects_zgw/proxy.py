@@ -157,7 +157,8 @@ class DialectProxy:
         parts = urlsplit(url)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         try:
-            connection.request("GET", parts.path or "/", headers={"Accept": "application/json"})
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            connection.request("GET", target, headers={"Accept": "application/json"})
             response = connection.getresponse()
             text = response.read()
             return response.status, (json.loads(text) if text else None)

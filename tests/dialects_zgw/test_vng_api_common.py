@@ -8,6 +8,9 @@ involved, instead of being blocked or failed on their own test data.
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlencode
+
 import pytest
 
 from tests.dialects_zgw.proxy import Answer, DialectProxy, Reference, Request, run_suites, verdict
@@ -85,3 +88,45 @@ def test_a_product_checking_the_shape_of_the_zaak_passes(reference: Reference) -
     assert dialect.checked, output[-3000:]
     assert verdict(output, "cm-005") == "pass", output[-6000:]
     assert verdict(output, "cm-006") == "pass", output[-6000:]
+
+
+class KeepsMirrorsOfLiveRelations:
+    """An objectcontactmoment cannot be deleted while the object's API still holds the
+    relation it mirrors (``remote-relation-exists``): the Zaken API removes its own relation
+    first and then asks for the mirror to be deleted."""
+
+    def __init__(self) -> None:
+        self.proxy: DialectProxy | None = None
+        self.deletes = 0
+        self.refused = 0
+
+    def __call__(self, request: Request) -> Answer | None:
+        path = _path(request)
+        if request.method != "DELETE" or not path.startswith(OBJECTCONTACTMOMENTEN + "/"):
+            return None
+        assert self.proxy is not None
+        self.deletes += 1
+        read = self.proxy.forward(Request("GET", request.path, request.headers, b""))
+        if read.status != 200:
+            return None
+        mirror = json.loads(read.body)
+        zaak, moment = mirror.get("object", ""), mirror.get("contactmoment", "")
+        relations = zaak.split("/zaken/api/v1/", 1)[0] + "/zaken/api/v1/zaakcontactmomenten"
+        query = urlencode({"zaak": zaak, "contactmoment": moment})
+        status, found = self.proxy.fetch_json(f"{relations}?{query}")
+        if status == 200 and found:
+            self.refused += 1
+            return _refused("nonFieldErrors", "remote-relation-exists")
+        return None
+
+
+def test_a_product_keeping_mirrors_of_live_relations_passes(reference: Reference) -> None:
+    """The suite releases the relation at the stub object API before it deletes an
+    objectcontactmoment, so such a product passes CM-LIFE-01 and no delete is refused."""
+    dialect = KeepsMirrorsOfLiveRelations()
+    with DialectProxy(reference.root, intercept=dialect) as proxy:
+        dialect.proxy = proxy
+        output = run_suites(reference, proxy, "--rule", "CM-LIFE-01")
+    assert dialect.deletes, output[-3000:]
+    assert verdict(output, "CM-LIFE-01") == "pass", output[-6000:]
+    assert dialect.refused == 0, output[-3000:]
