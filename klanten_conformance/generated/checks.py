@@ -252,6 +252,8 @@ def unknown_parameter_handled(exchange: Exchange) -> list[str] | None:
     if probe is None or probe.kind != "unknown" or not _comparable(exchange):
         return None
     if exchange.status == 400:
+        if _refuses_the_query(exchange):
+            return []
         return _names_parameter(exchange, str(probe.parameter))
     if exchange.status != 200:
         return [f"{probe.name}: HTTP {exchange.status}"]
@@ -286,6 +288,22 @@ def other_parents_children_hidden(exchange: Exchange) -> list[str] | None:
         shown = ", ".join(leaked[:3])
         return [f"{probe.name}: HTTP 200 with {len(leaked)} child(ren) of the other ({shown})"]
     return []
+
+
+#: invalidParams names of an error about the request as a whole, not one of its fields
+_GENERAL = {"", "none", "nonfielderrors", "__all__"}
+
+
+def _refuses_the_query(exchange: Exchange) -> bool:
+    """Whether a 400 refuses the query as a whole (vng-api-common: ``nonFieldErrors``
+    ``unknown-parameters``), naming no other parameter: the same request without the
+    probe's parameter was answered 200, so the refusal is about that parameter."""
+    body = _body(exchange.response)
+    params = body.get("invalidParams") if isinstance(body, dict) else None
+    entries = [p for p in params or [] if isinstance(p, dict)]
+    return bool(entries) and all(
+        str(p.get("name") or "").replace("_", "").lower() in _GENERAL for p in entries
+    )
 
 
 def _comparable(exchange: Exchange) -> bool:

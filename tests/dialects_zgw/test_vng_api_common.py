@@ -9,10 +9,12 @@ involved, instead of being blocked or failed on their own test data.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
+import yaml
 
+from klanten_conformance import apis
 from tests.dialects_zgw.proxy import Answer, DialectProxy, Reference, Request, run_suites, verdict
 
 pytestmark = pytest.mark.slow
@@ -130,3 +132,44 @@ def test_a_product_keeping_mirrors_of_live_relations_passes(reference: Reference
     assert dialect.deletes, output[-3000:]
     assert verdict(output, "CM-LIFE-01") == "pass", output[-6000:]
     assert dialect.refused == 0, output[-3000:]
+
+
+def _declared_query_parameters() -> set[str]:
+    document = yaml.safe_load(apis.get("contactmomenten").spec.read_text(encoding="utf-8"))
+    return {
+        parameter["name"]
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+        if isinstance(parameter, dict) and parameter.get("in") == "query"
+    }
+
+
+class ChecksQueryParameters:
+    """A GET with a query parameter the document does not declare is refused as a whole
+    (vng-api-common's CheckQueryParamsMixin: 400, ``nonFieldErrors``
+    ``unknown-parameters``)."""
+
+    def __init__(self) -> None:
+        self.declared = _declared_query_parameters()
+        self.refused = 0
+
+    def __call__(self, request: Request) -> Answer | None:
+        if request.method != "GET" or "?" not in request.path:
+            return None
+        names = set(parse_qs(request.path.split("?", 1)[1], keep_blank_values=True))
+        if names <= self.declared:
+            return None
+        self.refused += 1
+        return _refused("nonFieldErrors", "unknown-parameters")
+
+
+def test_a_product_refusing_unknown_query_parameters_passes(reference: Reference) -> None:
+    """Unknown query parameters refused as a whole query pass CM-FILTER-01 (the generated
+    class sends one to every list and read)."""
+    dialect = ChecksQueryParameters()
+    with DialectProxy(reference.root, intercept=dialect) as proxy:
+        output = run_suites(reference, proxy, "--rule", "CM-FILTER-01")
+    assert dialect.refused, output[-3000:]
+    assert verdict(output, "CM-FILTER-01") == "pass", output[-6000:]
