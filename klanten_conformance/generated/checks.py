@@ -270,6 +270,20 @@ def unknown_parameter_handled(exchange: Exchange) -> list[str] | None:
     return []
 
 
+@check("sub-resources", "the list under a parent that does not exist, answered 200, is empty")
+def unknown_parents_list_empty(exchange: Exchange) -> list[str] | None:
+    probe = exchange.probe
+    if probe is None or probe.kind != "path" or probe.aspect != "sub-resources":
+        return None
+    if exchange.status != 200 or 200 not in probe.allowed:
+        return None  # judged by the status check of the sub-resources probes
+    count = list_count(_body(exchange.response))
+    if count == 0:
+        return []
+    shown = "no list" if count is None else f"{count} item(s)"
+    return [f"{probe.name}: HTTP 200 with {shown}"]
+
+
 @check("sub-resources", "a parent's sub-resources hold none of another parent's children")
 def other_parents_children_hidden(exchange: Exchange) -> list[str] | None:
     probe = exchange.probe

@@ -7,8 +7,15 @@ import json
 import requests
 
 from klanten_conformance import apis
-from klanten_conformance.generated.checks import Exchange, api_version, unknown_parameter_handled
-from klanten_conformance.generated.probes import Probe
+from klanten_conformance.generated.checks import (
+    Exchange,
+    api_version,
+    unknown_parameter_handled,
+    unknown_parents_list_empty,
+)
+from klanten_conformance.generated.engine import schema_of
+from klanten_conformance.generated.probes import Probe, probes_of
+from klanten_conformance.oas import operations
 
 
 def _exchange(status: int, headers: dict[str, str]) -> Exchange:
@@ -58,3 +65,44 @@ def test_an_unknown_parameter_refused_as_a_whole_query_passes() -> None:
     mixed = {"invalidParams": [*general["invalidParams"], *other["invalidParams"]]}
     assert _unknown_probe_answer(400, mixed)
     assert _unknown_probe_answer(400, {"invalidParams": []})
+
+
+def _operation(api: str, operation_id: str):
+    definition = apis.get(api)
+    route, method = operations(definition.spec)[operation_id]
+    return schema_of(definition.spec)[route][method]
+
+
+def test_the_list_under_an_unknown_parent_may_be_empty_where_no_404_is_documented() -> None:
+    """The documents give audittrail_list no 404, and vng-api-common answers the audit trail
+    of an unknown parent with an empty list: the probe allows 200 there (read: still 404)."""
+    for api, parent in (("klanten", "klant_uuid"), ("contactmomenten", "contactmoment_uuid")):
+        listing = [p for p in probes_of(_operation(api, "audittrail_list")) if p.kind == "path"]
+        assert listing and all(p.parameter == parent for p in listing)
+        allowed = {p.value == "not-a-uuid": tuple(p.allowed) for p in listing}
+        assert allowed == {False: (200, 404), True: (404,)}
+        read = probes_of(_operation(api, "audittrail_read"))
+        assert all(tuple(p.allowed) == (404,) for p in read if p.parameter == parent)
+
+
+def _sub_resource_answer(status: int, body: object, allowed: tuple[int, ...]) -> object:
+    probe = Probe("path", "sub-resources", "klant_uuid unknown", allowed, parameter="klant_uuid")
+    response = requests.Response()
+    response.status_code = status
+    response.headers["Content-Type"] = "application/json"
+    response._content = json.dumps(body).encode()
+    response.request = requests.Request("GET", "http://127.0.0.1/klanten/x/audittrail").prepare()
+    exchange = Exchange(
+        None, response, {}, True, "audittrail_list", apis.get("klanten").spec, "", probe=probe
+    )
+    return unknown_parents_list_empty(exchange)
+
+
+def test_the_list_under_an_unknown_parent_must_then_be_empty() -> None:
+    assert _sub_resource_answer(200, [], (200, 404)) == []
+    assert _sub_resource_answer(200, [{"uuid": "a"}], (200, 404)) == [
+        "klant_uuid unknown: HTTP 200 with 1 item(s)"
+    ]
+    assert _sub_resource_answer(200, {"detail": "x"}, (200, 404))
+    assert _sub_resource_answer(404, {"code": "not_found"}, (200, 404)) is None
+    assert _sub_resource_answer(200, [{"uuid": "a"}], (404,)) is None  # the status check's

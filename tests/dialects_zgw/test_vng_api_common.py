@@ -9,6 +9,7 @@ involved, instead of being blocked or failed on their own test data.
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs, urlencode
 
 import pytest
@@ -173,3 +174,30 @@ def test_a_product_refusing_unknown_query_parameters_passes(reference: Reference
         output = run_suites(reference, proxy, "--rule", "CM-FILTER-01")
     assert dialect.refused, output[-3000:]
     assert verdict(output, "CM-FILTER-01") == "pass", output[-6000:]
+
+
+def empty_trail_of_unknown_parent(request: Request, answer: Answer) -> Answer:
+    """The audit trail of an unknown contactmoment uuid is an empty list (vng-api-common
+    filters the entries on the parent's uuid; the document gives the list no 404)."""
+    path = _path(request)
+    parent = path.removesuffix("/audittrail").rsplit("/", 1)[-1]
+    if (
+        request.method == "GET"
+        and path.endswith("/audittrail")
+        and answer.status == 404
+        and re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", parent)
+    ):
+        return Answer(200, {"Content-Type": "application/json", "API-version": "1.0.0"}, b"[]")
+    return answer
+
+
+def test_a_product_answering_an_unknown_parents_trail_with_an_empty_list_passes(
+    reference: Reference,
+) -> None:
+    """CM-OAS passes when the audit trail of an unknown contactmoment uuid is an empty list
+    instead of a 404."""
+    with DialectProxy(reference.root, rewrite=empty_trail_of_unknown_parent) as proxy:
+        output = run_suites(reference, proxy, "--rule", "CM-OAS")
+        trails = [r for r in proxy.seen if _path(r).endswith("/audittrail")]
+    assert trails, output[-3000:]
+    assert verdict(output, "CM-OAS") == "pass", output[-6000:]
