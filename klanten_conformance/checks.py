@@ -153,6 +153,21 @@ def expect_refused(
     return body  # type: ignore[return-value]
 
 
+def expect_missing_or_empty(rule: str, response: requests.Response, what: str = "") -> None:
+    """The list under a parent that does not exist: refused with 404 and a problem body, or,
+    where the document gives the list no 404, answered 200 with an empty list."""
+    if response.status_code == 200:
+        body = body_of(response)
+        items = body.get("results") if isinstance(body, dict) else body
+        if not isinstance(items, list) or items:
+            shown = f"{len(items)} item(s)" if isinstance(items, list) else "no list"
+            fail(
+                rule, f"{what}: 404, or 200 with an empty list", f"HTTP 200 with {shown}", response
+            )
+        return
+    expect_refused(rule, response, (404,), what)
+
+
 def expect_invalid_param(
     rule: str,
     response: requests.Response,

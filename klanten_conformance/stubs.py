@@ -239,7 +239,7 @@ class _ObjectHandler(_ReadOnlyHandler):
             return
         zaak = api.base_url + path
         if path.startswith(ObjectApi.ZAKEN + "/") and api.exists(zaak):
-            self.send_json(200, {"url": zaak, "identificatie": path.rsplit("/", 1)[-1]}, body=body)
+            self.send_json(200, api.representation(zaak), body=body)
         else:
             self.send_json(404, {"detail": "no such zaak"}, body=body)
 
@@ -255,6 +255,9 @@ class ObjectApi(SubjectRegistry):
 
     ZAKEN = "/zaken/api/v1/zaken"
     RELATIONS = "/zaken/api/v1/zaakcontactmomenten"
+    #: an RSIN that passes the 11-proef, and the uuid of the zaaktype, of every stub zaak
+    BRONORGANISATIE = "002220647"
+    ZAAKTYPE = "0d7e3c2c-6b1f-4b55-9e0c-3f4b8a5f2b10"
     handler_class = _ObjectHandler
 
     def __init__(
@@ -276,6 +279,22 @@ class ObjectApi(SubjectRegistry):
         with self._lock:
             return url in self._zaken
 
+    def representation(self, url: str) -> dict[str, str]:
+        """The zaak at ``url`` as a Zaken API 1.x answers it: with every property its Zaak
+        schema requires (bronorganisatie, zaaktype, verantwoordelijkeOrganisatie,
+        startdatum), because a target may check that the object looks like a zaak before it
+        looks for the relation (vng-api-common's ResourceValidator does)."""
+        key = url.rstrip("/").rsplit("/", 1)[-1]
+        return {
+            "url": url,
+            "uuid": key,
+            "identificatie": f"ZAAK-{key[:8]}",
+            "bronorganisatie": self.BRONORGANISATIE,
+            "zaaktype": f"{self.base_url}/catalogi/api/v1/zaaktypen/{self.ZAAKTYPE}",
+            "verantwoordelijkeOrganisatie": self.BRONORGANISATIE,
+            "startdatum": "2024-01-15",
+        }
+
     def relate(self, zaak: str, contactmoment: str) -> str:
         """Make ``zaak`` hold a relation to ``contactmoment``; returns the relation's URL."""
         relation = {
@@ -286,6 +305,18 @@ class ObjectApi(SubjectRegistry):
         with self._lock:
             self._relations.append(relation)
         return relation["url"]
+
+    def unrelate(self, zaak: str, contactmoment: str) -> int:
+        """Drop the relations between ``zaak`` and ``contactmoment`` (as the Zaken API does
+        before it asks the Contactmomenten API to delete the mirror); returns how many."""
+        with self._lock:
+            before = len(self._relations)
+            self._relations = [
+                r
+                for r in self._relations
+                if (r["zaak"], r["contactmoment"]) != (zaak, contactmoment)
+            ]
+            return before - len(self._relations)
 
     def relations(self, **filters: str) -> list[dict[str, str]]:
         """The relations whose fields equal every given filter (unknown filters match none)."""

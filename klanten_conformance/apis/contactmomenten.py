@@ -89,6 +89,8 @@ COLLECTIONS = {
     "objectcontactmoment": "objectcontactmomenten",
 }
 ROLLEN = ("belanghebbende", "gesprekspartner")
+#: the medewerker of the suite's contactmomenten (``medewerkerIdentificatie``)
+MEDEWERKER = {"identificatie": "kc-conformance", "achternaam": "Bakker", "voorletters": "J."}
 
 
 def tag() -> str:
@@ -103,6 +105,8 @@ class ContactmomentenClient(ApiClient):
         super().__init__(*args, **kwargs)
         self.bronorganisatie = self.context.bronorganisatie
         self._klanten: Any = None
+        #: objectcontactmoment url -> (zaak, contactmoment) whose relation the stub holds
+        self._mirrored: dict[str, tuple[str, str]] = {}
 
     # what the harness serves ------------------------------------------------------------------
 
@@ -157,13 +161,21 @@ class ContactmomentenClient(ApiClient):
     # payloads ---------------------------------------------------------------------------------
 
     def contactmoment_body(self, **fields: Any) -> dict[str, Any]:
-        """A plausible contactmoment of the run's bronorganisatie; ``fields`` override."""
+        """A plausible contactmoment of the run's bronorganisatie; ``fields`` override.
+
+        It names the medewerker who handled it by ``medewerkerIdentificatie`` (no URL, so no
+        callback): the document makes both medewerker fields optional, but the standard's
+        reference implementation and the products built on it refuse a contactmoment
+        without either (``invalid-medewerker``), and a check not about the medewerker must
+        not depend on that.
+        """
         body: dict[str, Any] = {
             "bronorganisatie": self.bronorganisatie,
             "kanaal": "telefoon",
             "tekst": f"Vraag over de afvalpas ({tag()})",
             "voorkeurstaal": "nld",
             "initiatiefnemer": "klant",
+            "medewerkerIdentificatie": dict(MEDEWERKER),
         }
         body.update(fields)
         return body
@@ -184,6 +196,29 @@ class ContactmomentenClient(ApiClient):
 
     def list(self, resource: str, **params: Any) -> requests.Response:
         return self.get(COLLECTIONS[resource], params=params)
+
+    def register_created(self, response: requests.Response, info: Any = None) -> str | None:
+        url = super().register_created(response, info)
+        made = checks.body_of(response)
+        if url and isinstance(made, dict) and made.get("objectType") is not None:
+            zaak, moment = made.get("object"), made.get("contactmoment")
+            if isinstance(zaak, str) and isinstance(moment, str):
+                self._mirrored[self.key(url)] = (zaak, moment)
+        return url
+
+    def release(self, url: str) -> None:
+        """Before an objectcontactmoment is deleted, its object's API gives up the relation
+        it mirrors: the Zaken API removes its zaakcontactmoment first and then asks this
+        API to delete the mirror, and products refuse to delete a mirror whose relation
+        still exists (``remote-relation-exists``, as the standard's reference
+        implementation does)."""
+        pair = self._mirrored.pop(self.key(url), None)
+        if pair is not None:
+            self.harness.objects().unrelate(*pair)
+
+    def delete(self, url: str, **kwargs: Any) -> requests.Response:
+        self.release(url)
+        return super().delete(url, **kwargs)
 
     # test data --------------------------------------------------------------------------------
 
@@ -235,6 +270,8 @@ class ContactmomentenClient(ApiClient):
     # teardown ---------------------------------------------------------------------------------
 
     def cleanup(self) -> list[str]:
+        for url in list(self._mirrored):
+            self.release(url)
         leftovers = super().cleanup()
         if self._klanten is not None:
             leftovers += self._klanten.cleanup()

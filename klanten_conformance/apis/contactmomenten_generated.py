@@ -4,7 +4,8 @@ Generated data is steered towards what the standard's behaviour needs, so that p
 are not refused for reasons the OpenAPI document cannot express: the harness's bronorganisatie
 (a valid RSIN); a `vorigContactmoment` that is an existing contactmoment of its own (made for
 the case: a contactmoment has at most one successor, cm-001/cm-002); a `medewerker` of the
-stub medewerker registry (cm-003);
+stub medewerker registry (cm-003), and otherwise a `medewerkerIdentificatie` (the standard's
+reference implementation refuses a contactmoment without either);
 klantcontactmomenten of a pool contactmoment and a fresh klant that resolves (cm-004);
 objectcontactmomenten of a pool contactmoment and a fresh zaak of the stub object API that
 holds the relation (cm-005, cm-006); path parameters of resources the run created. Deletes
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from klanten_conformance import checks
-from klanten_conformance.apis.contactmomenten import ContactmomentenClient
+from klanten_conformance.apis.contactmomenten import MEDEWERKER, ContactmomentenClient
 from klanten_conformance.apis.klanten_generated import (
     fill_path,
     looks_like_url,
@@ -146,6 +147,8 @@ class ContactmomentenSteering:
             )
             if destructive:
                 made = self._fresh(resource)
+                if made is not None and operation_id == "objectcontactmoment_delete":
+                    self.client.release(made.url)
             else:
                 shared = self.pool().get(resource) or []
                 made = shared[len(repr(case.body)) % len(shared)] if shared else None
@@ -205,6 +208,9 @@ class ContactmomentenSteering:
                 body["vorigContactmoment"] = earlier.url
             if body.get("medewerker"):
                 body["medewerker"] = self.client.medewerker(200)
+            elif not partial and not body.get("medewerkerIdentificatie"):
+                # products refuse a contactmoment naming no medewerker (invalid-medewerker)
+                body["medewerkerIdentificatie"] = dict(MEDEWERKER)
             return True
         moments = pool.get("contactmoment")
         if not moments:

@@ -252,6 +252,8 @@ def unknown_parameter_handled(exchange: Exchange) -> list[str] | None:
     if probe is None or probe.kind != "unknown" or not _comparable(exchange):
         return None
     if exchange.status == 400:
+        if _refuses_the_query(exchange):
+            return []
         return _names_parameter(exchange, str(probe.parameter))
     if exchange.status != 200:
         return [f"{probe.name}: HTTP {exchange.status}"]
@@ -266,6 +268,20 @@ def unknown_parameter_handled(exchange: Exchange) -> list[str] | None:
             f"{probe.baseline} without the parameter"
         ]
     return []
+
+
+@check("sub-resources", "the list under a parent that does not exist, answered 200, is empty")
+def unknown_parents_list_empty(exchange: Exchange) -> list[str] | None:
+    probe = exchange.probe
+    if probe is None or probe.kind != "path" or probe.aspect != "sub-resources":
+        return None
+    if exchange.status != 200 or 200 not in probe.allowed:
+        return None  # judged by the status check of the sub-resources probes
+    count = list_count(_body(exchange.response))
+    if count == 0:
+        return []
+    shown = "no list" if count is None else f"{count} item(s)"
+    return [f"{probe.name}: HTTP 200 with {shown}"]
 
 
 @check("sub-resources", "a parent's sub-resources hold none of another parent's children")
@@ -286,6 +302,22 @@ def other_parents_children_hidden(exchange: Exchange) -> list[str] | None:
         shown = ", ".join(leaked[:3])
         return [f"{probe.name}: HTTP 200 with {len(leaked)} child(ren) of the other ({shown})"]
     return []
+
+
+#: invalidParams names of an error about the request as a whole, not one of its fields
+_GENERAL = {"", "none", "nonfielderrors", "__all__"}
+
+
+def _refuses_the_query(exchange: Exchange) -> bool:
+    """Whether a 400 refuses the query as a whole (vng-api-common: ``nonFieldErrors``
+    ``unknown-parameters``), naming no other parameter: the same request without the
+    probe's parameter was answered 200, so the refusal is about that parameter."""
+    body = _body(exchange.response)
+    params = body.get("invalidParams") if isinstance(body, dict) else None
+    entries = [p for p in params or [] if isinstance(p, dict)]
+    return bool(entries) and all(
+        str(p.get("name") or "").replace("_", "").lower() in _GENERAL for p in entries
+    )
 
 
 def _comparable(exchange: Exchange) -> bool:
@@ -403,7 +435,9 @@ def problem_shape(exchange: Exchange) -> list[str] | None:
 
 @check("api-version", "an API-version header with the implemented version")
 def api_version(exchange: Exchange) -> list[str] | None:
-    if not valid_http(exchange.response.request):
+    # A 304 is no response the documents describe, and RFC 9110 (15.4.5) limits it to the
+    # validator and cache headers: frameworks answer it without the API's own headers.
+    if not valid_http(exchange.response.request) or exchange.status == 304:
         return None
     version = exchange.header("api-version")
     if version is None:

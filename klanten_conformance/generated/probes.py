@@ -134,10 +134,15 @@ def probes_of(operation: Any, invalid_kinds: Container[str] | None = None) -> It
         own = re.search(r"\{" + re.escape(name) + r"\}/?$", path) is not None
         aspect = "not-found" if own else "sub-resources"
         allowed = (400, 404) if with_body else (404,)
+        # the document gives a list under an unknown parent no 404: an empty list answers
+        # it as well (judged empty by the ``sub-resources`` check of the list's items); a
+        # malformed id is still refused
+        empty = not own and is_list(operation) and not _documents(operation, 404)
         whose = "the resource's own id" if own else "the parent's id"
         for label, value in (("not a UUID", "not-a-uuid"), ("an unknown UUID", str(uuid.uuid4()))):
+            answers = (200, 404) if empty and label == "an unknown UUID" else allowed
             yield Probe(
-                "path", aspect, f"{name} ({whose}) {label}", allowed, parameter=name, value=value
+                "path", aspect, f"{name} ({whose}) {label}", answers, parameter=name, value=value
             )
     if any(p.name == "page" for p in operation.query):
         yield Probe("page", "pagination", f"page={FAR_PAGE}, beyond the last page", (404,))
@@ -146,6 +151,13 @@ def probes_of(operation: Any, invalid_kinds: Container[str] | None = None) -> It
         yield from _invalid_probes(operation, invalid_kinds)
     if str(operation.method).upper() == "GET":
         yield from _unknown_probes(operation)
+
+
+def _documents(operation: Any, status: int) -> bool:
+    """Whether the operation's document lists ``status`` among its responses."""
+    raw = getattr(operation.definition, "raw", None)
+    responses = raw.get("responses") if isinstance(raw, dict) else None
+    return not isinstance(responses, dict) or str(status) in {str(k) for k in responses}
 
 
 def is_list(operation: Any) -> bool:
