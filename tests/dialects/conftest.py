@@ -1,74 +1,88 @@
-"""The built-in reference server, started once for the dialect tests (its own SQLite file)."""
+"""Shared fixtures and helpers of the dialect tests.
+
+One reference server without faults serves every dialect test of a session (its own SQLite
+file; started once, and waited on through the line it prints when it accepts connections).
+It knows a ZGW client with every scope of the Klanten and Contactmomenten APIs and keeps the
+demo key of the Klantinteracties API. The run helpers start ``klanten-conformance run`` as a
+vendor would, against a proxy's URL.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from klanten_conformance import apis
+from klanten_conformance.harness.process import start_server_process
+
+#: the demo key of the Klantinteracties API (the server is given no [[tokens]])
 TOKEN = "demo-token"
 KI_BASE = "/klantinteracties/api/v1"
+CLIENT_ID = "klanten-conformance"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference server of the dialect tests: its root URL and the ZGW client's secret."""
+
+    root: str
+    secret: str
+
+
+def server_config(secret: str) -> str:
+    """A server configuration with one ZGW client holding every Klanten and Contactmomenten
+    scope (no [[tokens]]: the Klantinteracties API keeps its demo key)."""
+    definitions = [apis.get("klanten"), apis.get("contactmomenten")]
+    scopes = sorted(
+        {s for d in definitions for v in apis.operation_scopes(d.spec).values() for s in v}
+    )
+    listed = ", ".join(f'"{s}"' for s in scopes)
+    return (
+        "[server]\npage_size = 20\n\n[[clients]]\n"
+        f'client_id = "{CLIENT_ID}"\nsecret = "{secret}"\nscopes = [{listed}]\n'
+    )
+
+
+def _without_faults() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "REFERENCE_SERVER_FAULTS"}
 
 
 @pytest.fixture(scope="session")
-def reference_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``http://127.0.0.1:PORT`` of a reference server without faults."""
-    folder = tmp_path_factory.mktemp("reference")
-    env = {k: v for k, v in os.environ.items() if k != "REFERENCE_SERVER_FAULTS"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "klanten_conformance.cli",
-            "serve",
-            "--port",
-            "0",
-            "--db",
-            str(folder / "ki.sqlite3"),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reference]:
+    """The built-in reference server, once per session (per xdist worker), without faults."""
+    folder = tmp_path_factory.mktemp("dialect-server")
+    secret = secrets.token_urlsafe(32)
+    config = folder / "server.toml"
+    config.write_text(server_config(secret), encoding="utf-8")
+    process = start_server_process(
+        folder / "reference.sqlite3", config, folder / "server.log", env=_without_faults()
     )
     try:
-        assert process.stdout is not None
-        line = process.stdout.readline()  # printed once the socket accepts connections
-        found = re.search(r"ready: (http://\S+)", line)
-        assert found, f"the reference server did not start: {line!r}"
-        yield found.group(1).rstrip("/")
+        yield Reference(process.root_url.rstrip("/"), secret)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        process.stop()
 
 
-def run_ki(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`klanten-conformance run` of the Klantinteracties profile against ``url`` (a base URL
-    of the API), with the reference server's demo key."""
+@pytest.fixture(scope="session")
+def reference_server(reference: Reference) -> str:
+    """``http://127.0.0.1:PORT`` of the shared reference server."""
+    return reference.root
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     command = [
         sys.executable,
         "-m",
         "klanten_conformance.cli",
         "run",
-        "--profile",
-        "klantinteracties-0.9",
-        "--klantinteracties-url",
-        url,
-        "--token",
-        TOKEN,
         "--depth",
         "quick",
         "-q",
@@ -76,11 +90,44 @@ def run_ki(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         "no:cacheprovider",
         *args,
     ]
-    env = {k: v for k, v in os.environ.items() if k != "REFERENCE_SERVER_FAULTS"}
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        command, cwd=cwd, env=_without_faults(), capture_output=True, text=True, timeout=900
+    )
+
+
+def run_ki(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``klanten-conformance run`` of the Klantinteracties profile against ``url`` (the API's
+    base URL) with the demo key; ``args``: the selection (``--rule``, ``-k``)."""
+    return _run(
+        ["--profile", "klantinteracties-0.9", "--klantinteracties-url", url, "--token", TOKEN]
+        + list(args),
+        cwd,
+    )
+
+
+def run_zgw(
+    reference: Reference, root: str, *args: str, cwd: Path, api: str = "contactmomenten"
+) -> str:
+    """``klanten-conformance run`` of the ``api`` API at ``root`` (a proxy's URL) with the
+    reference server's ZGW client; its output (stdout and stderr)."""
+    result = _run(
+        [
+            "--api",
+            api,
+            f"--{api}-url",
+            f"{root}/{api}/api/v1",
+            "--client-id",
+            CLIENT_ID,
+            "--secret",
+            reference.secret,
+            *args,
+        ],
+        cwd,
+    )
+    return result.stdout + result.stderr
 
 
 def verdict(output: str, rule_id: str) -> str | None:
-    """The verdict the summary gives ``rule_id`` (pass, fail, inconclusive, ...)."""
+    """The verdict the run's summary gives ``rule_id`` (pass, fail, inconclusive, ...)."""
     match = re.search(rf"^  {re.escape(rule_id)}\s+(MUST|SHOULD)\s+(\S+)", output, re.M)
     return match.group(2) if match else None

@@ -9,7 +9,7 @@ the proxy rewrote at least one answer, so the alternative was exercised.
 from __future__ import annotations
 
 import datetime as dt
-import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ import requests
 
 from klanten_conformance.generated.checks import names_parameter
 from tests.dialects.conftest import KI_BASE, TOKEN, run_ki, verdict
-from tests.dialects.proxy import Answer, dialect_proxy
+from tests.dialects.proxy import Answer, DialectProxy, Request
 
 pytestmark = pytest.mark.slow
 
@@ -36,21 +36,31 @@ def _refused_only_for(answer: Answer, parameters: set[str]) -> bool:
     )
 
 
-def uri_filter_misses(answer: Answer) -> bool:
+def uri_filter_misses(request: Request, answer: Answer) -> bool:
     """Open Klant's URL filters (a Django URLField, then the uuid at the end of the path)
     answer a value that is no URL with an empty page instead of a 400: a list refused only
     for such values is answered so."""
-    broken = {k for k, v in answer.query if k.endswith("__url") and "://" not in v}
-    if answer.method == "GET" and broken and _refused_only_for(answer, broken):
+    broken = {k for k, v in request.query if k.endswith("__url") and "://" not in v}
+    if request.method == "GET" and broken and _refused_only_for(answer, broken):
         answer.replace_json(200, EMPTY_PAGE)
         return True
     return False
 
 
-def _run_through(reference_server: str, dialect, rule: str, tmp_path: Path, shown: str = ""):
-    """Run ``rule`` through a proxy speaking ``dialect``; ``shown``: a request (path and
-    query under the API root) first sent through it, which the dialect must rewrite."""
-    with dialect_proxy(reference_server, dialect) as proxy:
+def _run_through(
+    reference_server: str,
+    dialect: DialectProxy | Callable[[Request, Answer], bool],
+    rule: str,
+    tmp_path: Path,
+    *selection: str,
+    shown: str = "",
+):
+    """Run ``rule`` (``selection``: more options, such as ``-k``) through ``dialect`` (a
+    proxy, or the rewrite of one); ``shown``: a request (path and query under the API root)
+    first sent through it, which the dialect must rewrite."""
+    if not isinstance(dialect, DialectProxy):
+        dialect = DialectProxy(reference_server, rewrite=dialect)
+    with dialect as proxy:
         if shown:
             response = requests.get(
                 proxy.url + KI_BASE + shown,
@@ -58,7 +68,7 @@ def _run_through(reference_server: str, dialect, rule: str, tmp_path: Path, show
                 timeout=30,
             )
             assert proxy.rewritten, f"the dialect left {shown} as it was: {response.text}"
-        result = run_ki(proxy.url + KI_BASE, "--rule", rule, cwd=tmp_path)
+        result = run_ki(proxy.url + KI_BASE, "--rule", rule, *selection, cwd=tmp_path)
     return result, proxy.rewritten
 
 
@@ -70,6 +80,8 @@ def test_an_invalid_uri_filter_value_may_match_nothing(reference_server, tmp_pat
         uri_filter_misses,
         "KI-OAS-09",
         tmp_path,
+        "-k",
+        "generated_requests and List",
         shown="/betrokkenen?hadKlantcontact__url=no-scheme/at-all",
     )
     assert verdict(result.stdout, "KI-OAS-09") == "pass", result.stdout[-5000:]
@@ -93,37 +105,25 @@ class ReferentieUniquePerPartij:
             return None
         return (str(partij), str(referentie), str(data.get("soortDigitaalAdres")))
 
-    def before(self, method: str, path: str, query, body: bytes) -> Answer | None:
-        if method != "POST" or not path.rstrip("/").endswith("/digitaleadressen"):
+    def intercept(self, request: Request) -> Answer | None:
+        if request.method != "POST" or not request.path.endswith("/digitaleadressen"):
             return None
-        try:
-            key = self._key(json.loads(body))
-        except ValueError:
-            return None
+        key = self._key(request.json())
         if key is None or key not in self.seen:
             return None
-        problem = {
-            "type": "https://example.org/fouten/ValidationError",
-            "code": "invalid",
-            "title": "Een of meerdere parameters zijn niet correct.",
-            "status": 400,
-            "detail": "",
-            "instance": "urn:uuid:00000000-0000-4000-8000-000000000001",
-            "invalidParams": [
-                {
-                    "name": "nonFieldErrors",
-                    "code": "unique",
-                    "reason": "De velden verstrekt_door_partij, referentie, "
-                    "soort_digitaal_adres moeten een unieke set zijn.",
-                }
-            ],
-        }
-        answer = Answer(method, path, list(query), 400, [("API-version", "0.9.0")], b"")
-        answer.replace_json(400, problem, "application/problem+json")
-        return answer
+        params = [
+            {
+                "name": "nonFieldErrors",
+                "code": "unique",
+                "reason": "De velden verstrekt_door_partij, referentie, "
+                "soort_digitaal_adres moeten een unieke set zijn.",
+            }
+        ]
+        title = "Een of meerdere parameters zijn niet correct."
+        return Answer.problem(400, "invalid", params, title=title, api_version="0.9.0")
 
-    def __call__(self, answer: Answer) -> bool:
-        if answer.method == "POST" and answer.status == 201:
+    def rewrite(self, request: Request, answer: Answer) -> bool:
+        if request.method == "POST" and answer.status == 201:
             key = self._key(answer.json())
             if key is not None:
                 self.seen.add(key)
@@ -135,8 +135,9 @@ def test_a_digitaal_adres_referentie_may_be_unique_per_partij(reference_server, 
     KI-GED-15/-16 pass where a referentie is unique per partij and soort, as in Open Klant:
     the suite's test data never repeats a referentie."""
     dialect = ReferentieUniquePerPartij()
+    proxy = DialectProxy(reference_server, intercept=dialect.intercept, rewrite=dialect.rewrite)
     result, rewritten = _run_through(
-        reference_server, dialect, "KI-CONTACT-07,KI-GED-15,KI-GED-16", tmp_path
+        reference_server, proxy, "KI-CONTACT-07,KI-GED-15,KI-GED-16", tmp_path
     )
     assert dialect.seen, "no digitaal adres with a partij and a referentie was made"
     for rule in ("KI-CONTACT-07", "KI-GED-15", "KI-GED-16"):
@@ -144,15 +145,12 @@ def test_a_digitaal_adres_referentie_may_be_unique_per_partij(reference_server, 
     assert not [r for r in rewritten if "digitaleadressen" in r], rewritten
 
 
-def reference_member_names(answer: Answer) -> bool:
+def reference_member_names(request: Request, answer: Answer) -> bool:
     """Open Klant validates a reference ``{"uuid": ...}`` in the reference object's own
     serializer, so an unknown one is named by its member: ``wasPartij.uuid``."""
     if answer.status != 400:
         return False
-    try:
-        sent = json.loads(answer.sent or b"null")
-    except ValueError:
-        return False
+    sent = request.json()
     body = answer.json()
     if not isinstance(sent, dict) or not isinstance(body, dict):
         return False
@@ -200,7 +198,7 @@ def _in_amsterdam(data: object) -> bool:
     return changed
 
 
-def date_times_in_local_time(answer: Answer) -> bool:
+def date_times_in_local_time(request: Request, answer: Answer) -> bool:
     """Open Klant (DRF with USE_TZ and TIME_ZONE Europe/Amsterdam) answers a date-time in
     its own offset: 10:15Z comes back as 11:15+01:00."""
     data = answer.json()
@@ -239,12 +237,12 @@ def _prune(item: object, prefix: tuple[str, ...], asked: set[tuple[str, ...]]) -
     return changed
 
 
-def dotted_expand_needs_its_parents(answer: Answer) -> bool:
+def dotted_expand_needs_its_parents(request: Request, answer: Answer) -> bool:
     """Open Klant expands a dotted value only below parents that are asked for too:
     ``expand=hadBetrokkenen.wasPartij`` alone expands nothing."""
-    values = [v for k, v in answer.query if k == "expand"]
+    values = [v for k, v in request.query if k == "expand"]
     data = answer.json()
-    if answer.method != "GET" or answer.status != 200 or not values:
+    if request.method != "GET" or answer.status != 200 or not values:
         return False
     asked = {tuple(p.split(".")) for v in values for p in v.split(",") if p}
     items = data.get("results") if isinstance(data, dict) and "results" in data else data
@@ -258,8 +256,7 @@ def test_a_dotted_expand_value_may_need_its_parents(reference_server, tmp_path) 
     """KI-OAS-10 judges a dotted expand value below its parent paths, asked for with it."""
     from klanten_conformance.apis.klantinteracties import Bodies, ref
 
-    dialect = dotted_expand_needs_its_parents
-    with dialect_proxy(reference_server, dialect) as proxy:
+    with DialectProxy(reference_server, rewrite=dotted_expand_needs_its_parents) as proxy:
         api = requests.Session()
         api.headers["Authorization"] = f"Token {TOKEN}"
         base = proxy.url + KI_BASE
@@ -292,13 +289,13 @@ class OnderwerpContains:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
 
-    def before(self, method: str, path: str, query, body: bytes) -> Answer | None:
-        wanted = dict(query).get("onderwerp")
-        if method != "GET" or not path.endswith("/klantcontacten") or not wanted:
+    def __call__(self, request: Request) -> Answer | None:
+        wanted = dict(request.query).get("onderwerp")
+        if request.method != "GET" or not request.path.endswith("/klantcontacten") or not wanted:
             return None
-        rest = {k: v for k, v in query if k not in ("onderwerp", "page")}
+        rest = {k: v for k, v in request.query if k not in ("onderwerp", "page")}
         everything = requests.get(
-            self.upstream + path,
+            self.upstream + request.path,
             params={**rest, "pageSize": "500"},
             headers={"Authorization": f"Token {TOKEN}"},
             timeout=60,
@@ -306,27 +303,21 @@ class OnderwerpContains:
         found = [
             r for r in everything["results"] if wanted.lower() in str(r.get("onderwerp")).lower()
         ]
-        answer = Answer(method, path, list(query), 200, [("API-version", "0.9.0")], b"")
-        answer.replace_json(
-            200, {"count": len(found), "next": None, "previous": None, "results": found}
-        )
-        return answer
-
-    def __call__(self, answer: Answer) -> bool:
-        return False
+        page = {"count": len(found), "next": None, "previous": None, "results": found}
+        return Answer.made(200, page, "0.9.0")
 
 
 def test_a_partial_match_of_an_exact_filter_fails(reference_server, tmp_path) -> None:
     """The other way round: a klantcontacten list filtering `onderwerp` by `icontains`, as
     Open Klant does, fails KI-OAS-09 (the check can fail)."""
     dialect = OnderwerpContains(reference_server)
-    with dialect_proxy(reference_server, dialect) as proxy:
+    with DialectProxy(reference_server, intercept=dialect) as proxy:
         result = run_ki(proxy.url + KI_BASE, "--rule", "KI-OAS-09", "-k", "exactly", cwd=tmp_path)
     assert proxy.rewritten
     assert verdict(result.stdout, "KI-OAS-09") == "fail", result.stdout[-5000:]
 
 
-def flat_identificator_names(answer: Answer) -> bool:
+def flat_identificator_names(request: Request, answer: Answer) -> bool:
     """Open Klant checks a partijIdentificator group in the identificator's own validate and
     names the member joined to the group: ``partijIdentificatorObjectId`` (nested:
     ``partijIdentificatoren.0.partijIdentificatorObjectId``), not
