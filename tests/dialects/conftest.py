@@ -51,8 +51,32 @@ def server_config(secret: str) -> str:
     )
 
 
+#: where the runs of this session keep their bytecode (set by ``bytecode_cache``)
+_PYCACHE: list[Path] = []
+
+
 def _without_faults() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "REFERENCE_SERVER_FAULTS"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bytecode_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One bytecode folder for every run of the session, outside the source tree: each run
+    imports and (assertion-)rewrites the suites anew, and without a cache it pays for that
+    every time (for one, where PYTHONDONTWRITEBYTECODE is set)."""
+    _PYCACHE.append(tmp_path_factory.mktemp("pycache"))
+    try:
+        yield
+    finally:
+        _PYCACHE.clear()
+
+
+def _run_environment() -> dict[str, str]:
+    env = _without_faults()
+    if _PYCACHE:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(_PYCACHE[0])
+    return env
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +115,7 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         *args,
     ]
     return subprocess.run(
-        command, cwd=cwd, env=_without_faults(), capture_output=True, text=True, timeout=900
+        command, cwd=cwd, env=_run_environment(), capture_output=True, text=True, timeout=900
     )
 
 

@@ -174,7 +174,13 @@ def test_a_product_refusing_unknown_query_parameters_passes(
     dialect = ChecksQueryParameters()
     with DialectProxy(reference.root, intercept=dialect) as proxy:
         output = run_zgw(
-            reference, proxy.url, "--rule", "CM-FILTER-01", "-k", "generated_requests", cwd=tmp_path
+            reference,
+            proxy.url,
+            "--rule",
+            "CM-FILTER-01",
+            "-k",
+            "generated_requests",
+            cwd=tmp_path,
         )
     assert dialect.refused, output[-3000:]
     assert verdict(output, "CM-FILTER-01") == "pass", output[-6000:]
@@ -203,7 +209,13 @@ def test_a_product_answering_an_unknown_parents_trail_with_an_empty_list_passes(
     instead of a 404."""
     with DialectProxy(reference.root, rewrite=empty_trail_of_unknown_parent) as proxy:
         output = run_zgw(
-            reference, proxy.url, "--rule", "CM-OAS", "-k", "audittrail_list", cwd=tmp_path
+            reference,
+            proxy.url,
+            "--rule",
+            "CM-OAS",
+            "-k",
+            "audittrail_list",
+            cwd=tmp_path,
         )
         trails = [r for r in proxy.seen if r.path.endswith("/audittrail")]
     assert trails, output[-3000:]
