@@ -18,36 +18,52 @@ from klanten_conformance.generated.probes import Probe, probes_of
 from klanten_conformance.oas import operations
 
 
-def _exchange(status: int, headers: dict[str, str]) -> Exchange:
+def _exchange(
+    status: int,
+    headers: dict[str, str],
+    *,
+    body: object = None,
+    url: str = "http://127.0.0.1/klanten/api/v1/klanten/x",
+    request_headers: dict[str, str] | None = None,
+    operation_id: str = "klant_read",
+    probe: Probe | None = None,
+) -> Exchange:
+    """An exchange of the Klanten API as a product answered it (a GET of ``url``)."""
     response = requests.Response()
     response.status_code = status
     response.headers.update(headers)
-    response.request = requests.Request(
-        "GET", "http://127.0.0.1/klanten/api/v1/klanten/x", headers={"If-None-Match": '"a"'}
-    ).prepare()
-    return Exchange(None, response, {}, True, "klant_read", apis.get("klanten").spec, "")
+    if body is not None:
+        response._content = json.dumps(body).encode()
+    response.request = requests.Request("GET", url, headers=request_headers).prepare()
+    return Exchange(
+        None, response, {}, True, operation_id, apis.get("klanten").spec, "", probe=probe
+    )
+
+
+def _conditional(status: int, headers: dict[str, str]) -> Exchange:
+    return _exchange(status, headers, request_headers={"If-None-Match": '"a"'})
 
 
 def test_a_304_without_api_version_is_not_judged() -> None:
     """Django's conditional GET (used through vng-api-common) answers 304 without the API's
     own headers: OAS-06 does not judge a 304, and still judges every other response."""
-    assert api_version(_exchange(304, {"ETag": '"a"'})) is None
-    assert api_version(_exchange(200, {"ETag": '"a"'})) == ["no API-version header"]
-    assert api_version(_exchange(200, {"API-version": "v1"})) == ["API-version 'v1'"]
-    assert api_version(_exchange(200, {"API-version": "1.0.0"})) == []
+    assert api_version(_conditional(304, {"ETag": '"a"'})) is None
+    assert api_version(_conditional(200, {"ETag": '"a"'})) == ["no API-version header"]
+    assert api_version(_conditional(200, {"API-version": "v1"})) == ["API-version 'v1'"]
+    assert api_version(_conditional(200, {"API-version": "1.0.0"})) == []
 
 
 def _unknown_probe_answer(status: int, body: object) -> list[str] | None:
     probe = Probe(
         "unknown", "filters", "u=1", (200, 400), parameter="u", value="1", baseline_status=200
     )
-    response = requests.Response()
-    response.status_code = status
-    response.headers["Content-Type"] = "application/problem+json"
-    response._content = json.dumps(body).encode()
-    response.request = requests.Request("GET", "http://127.0.0.1/x?u=1").prepare()
-    exchange = Exchange(
-        None, response, {}, True, "klant_list", apis.get("klanten").spec, "", probe=probe
+    exchange = _exchange(
+        status,
+        {"Content-Type": "application/problem+json"},
+        body=body,
+        url="http://127.0.0.1/x?u=1",
+        operation_id="klant_list",
+        probe=probe,
     )
     return unknown_parameter_handled(exchange)
 
@@ -87,13 +103,13 @@ def test_the_list_under_an_unknown_parent_may_be_empty_where_no_404_is_documente
 
 def _sub_resource_answer(status: int, body: object, allowed: tuple[int, ...]) -> object:
     probe = Probe("path", "sub-resources", "klant_uuid unknown", allowed, parameter="klant_uuid")
-    response = requests.Response()
-    response.status_code = status
-    response.headers["Content-Type"] = "application/json"
-    response._content = json.dumps(body).encode()
-    response.request = requests.Request("GET", "http://127.0.0.1/klanten/x/audittrail").prepare()
-    exchange = Exchange(
-        None, response, {}, True, "audittrail_list", apis.get("klanten").spec, "", probe=probe
+    exchange = _exchange(
+        status,
+        {"Content-Type": "application/json"},
+        body=body,
+        url="http://127.0.0.1/klanten/x/audittrail",
+        operation_id="audittrail_list",
+        probe=probe,
     )
     return unknown_parents_list_empty(exchange)
 
